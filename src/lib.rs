@@ -1,0 +1,18 @@
+//! nhi-own: audit ownership registries of non-human identities.
+//!
+//! The flow is one way: [`registry::load`] reads files into a located,
+//! validated [`registry::Registry`]; [`audit::audit`] runs the rules of
+//! [`rules`] as of a given day into a [`report::Report`]; a renderer of
+//! [`report`] formats it. The exit code comes from the report and `--fail-on`.
+
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod escape;
+pub mod keyword;
+pub mod registry;
+pub mod report;
+pub mod rules;
+
+/// The registry audited when no path is given.
+pub const DEFAULT_REGISTRY: &str = "ownership.yaml";

@@ -1,0 +1,18 @@
+use clap::Parser;
+use nhi_own::cli::Cli;
+use nhi_own::commands::{self, Exit};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli.command) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            commands::write_stderr(
+                &format!("error: {}\n", nhi_own::escape::escape(&format!("{e:#}"))),
+                nhi_own::cli::ColorArg::Auto,
+            );
+            Exit::Invalid.into()
+        }
+    }
+}

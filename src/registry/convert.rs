@@ -1,0 +1,693 @@
+//! Conversion of located YAML nodes into the typed registry model.
+//!
+//! Every problem is recorded with its location and conversion carries on, so
+//! that one run reports every invalid entry of a file.
+
+use super::node::{DocumentSink, Key, Node, Value};
+use super::time::{parse_date, parse_duration, parse_max_age};
+use super::{
+    Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located,
+    MaxAge, Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
+};
+use crate::keyword::{Keyword, did_you_mean, one_of};
+use crate::rules::{Group, RuleId};
+
+const TOP_LEVEL_KEYS: &[&str] = &["version", "policy", "owners", "identities"];
+const OWNER_KEYS: &[&str] = &["kind", "name", "email", "contact", "members", "status"];
+const IDENTITY_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "description",
+    "system",
+    "environment",
+    "tags",
+    "status",
+    "owners",
+    "escalation",
+    "privileged",
+    "created",
+    "rotation",
+    "expires",
+    "last_reviewed",
+    "revoked",
+    "exceptions",
+];
+const ROTATION_KEYS: &[&str] = &["last_rotated", "max_age"];
+const EXCEPTION_KEYS: &[&str] = &["rule", "reason", "approved_by", "expires", "ticket"];
+const POLICY_KEYS: &[&str] = &[
+    "required_owners",
+    "rotation",
+    "review_interval",
+    "privileged_review_interval",
+    "warn_within",
+    "max_exception",
+    "severity",
+];
+const POLICY_ROTATION_KEYS: &[&str] = &["max_age", "kinds"];
+
+/// What one file contributes to the registry.
+#[derive(Default)]
+pub struct FileContents {
+    pub policy: Option<(Loc, Policy)>,
+    pub owners: Vec<Owner>,
+    pub identities: Vec<Identity>,
+}
+
+/// Converts one file's nodes; implements [`DocumentSink`] so it can be streamed.
+pub struct Converter<'src> {
+    file: u32,
+    path: &'src str,
+    source: &'src str,
+    pub contents: FileContents,
+    pub errors: Vec<LoadError>,
+    version_seen: bool,
+    first_key: Option<Loc>,
+    identities_loc: Option<Loc>,
+}
+
+impl<'src> Converter<'src> {
+    pub fn new(file: u32, path: &'src str, source: &'src str) -> Self {
+        Converter {
+            file,
+            path,
+            source,
+            contents: FileContents::default(),
+            errors: Vec::new(),
+            version_seen: false,
+            first_key: None,
+            identities_loc: None,
+        }
+    }
+
+    /// Checks made once the whole document has been seen.
+    pub fn finish(&mut self) {
+        if !self.version_seen {
+            let loc = self.first_key.unwrap_or(Loc {
+                file: self.file,
+                line: 1,
+                col: 1,
+            });
+            self.error(
+                loc,
+                "registry file has no `version` key".to_owned(),
+                Some("add `version: 1` at the top of the file".to_owned()),
+            );
+        }
+    }
+
+    fn loc(&self, location: &serde_saphyr::Location) -> Loc {
+        Loc {
+            file: self.file,
+            line: u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
+            col: u32::try_from(location.column()).unwrap_or(u32::MAX).max(1),
+        }
+    }
+
+    fn at(&self, node: &Node) -> Loc {
+        self.loc(&node.referenced)
+    }
+
+    fn key_at(&self, key: &Key) -> Loc {
+        self.loc(&key.referenced)
+    }
+
+    fn error(&mut self, loc: Loc, message: String, help: Option<String>) {
+        self.errors.push(LoadError {
+            file: Some(self.path.to_owned()),
+            line: loc.line,
+            col: loc.col,
+            message,
+            help,
+        });
+    }
+
+    /// The text of a scalar as written: numbers and booleans are read back from the source.
+    fn scalar_text(&self, node: &Node) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Number | Value::Bool(_) => {
+                let span = node.defined.span();
+                let start = span.byte_offset()? as usize;
+                let end = start + span.byte_len()? as usize;
+                self.source.get(start..end).map(str::to_owned).or_else(|| {
+                    // Unreachable for string sources; keep a faithful fallback.
+                    match node.value {
+                        Value::Bool(b) => Some(b.to_string()),
+                        _ => None,
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The entries of a mapping, or an error naming what was found instead.
+    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Key, Node)]> {
+        match &node.value {
+            Value::Map(entries) => Some(entries),
+            other => {
+                let found = other.describe();
+                self.error(
+                    self.at(node),
+                    format!("{what} must be a mapping, found {found}"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports every key that is not allowed, suggesting the closest valid one.
+    fn check_keys(&mut self, entries: &[(Key, Node)], allowed: &[&str], what: &str) {
+        for (key, _) in entries {
+            if !allowed.contains(&key.value.as_str()) {
+                let help = match did_you_mean(&key.value, allowed.iter().copied()) {
+                    Some(best) => format!(
+                        "did you mean `{best}`? valid keys: {}",
+                        one_of(allowed.iter().copied())
+                    ),
+                    None => format!("valid keys: {}", one_of(allowed.iter().copied())),
+                };
+                self.error(
+                    self.key_at(key),
+                    format!("unknown key `{}` in {what}", key.value),
+                    Some(help),
+                );
+            }
+        }
+    }
+
+    /// An optional string: null is absent; any other scalar is read as its text.
+    fn string(&mut self, node: Option<&Node>, field: &str) -> Option<Located<String>> {
+        let node = node?;
+        match &node.value {
+            Value::Null => None,
+            Value::Seq(_) | Value::Map(_) => {
+                let found = node.value.describe();
+                self.error(
+                    self.at(node),
+                    format!("`{field}` must be a string, found {found}"),
+                    None,
+                );
+                None
+            }
+            _ => {
+                let text = self.scalar_text(node)?;
+                Some(Located::new(text, self.at(node)))
+            }
+        }
+    }
+
+    /// An owner or identity id: non-empty, no whitespace, no control characters.
+    fn id(&mut self, node: Option<&Node>, field: &str) -> Option<Located<String>> {
+        let id = self.string(node, field)?;
+        if valid_id(&id.value) {
+            Some(id)
+        } else {
+            self.invalid_id(&id, field);
+            None
+        }
+    }
+
+    fn invalid_id(&mut self, id: &Located<String>, field: &str) {
+        let problem = if id.value.is_empty() {
+            "is empty"
+        } else {
+            "contains whitespace or control characters"
+        };
+        self.error(
+            id.loc,
+            format!("`{field}` `{}` is not a valid id: it {problem}", id.value),
+            Some("ids are non-empty and have no spaces, such as `team-payments`".to_owned()),
+        );
+    }
+
+    fn keyword<K: Keyword>(&mut self, node: Option<&Node>, field: &str) -> Option<Located<K>> {
+        let text = self.string(node, field)?;
+        match K::parse(&text.value) {
+            Some(k) => Some(Located::new(k, text.loc)),
+            None => {
+                let suggestion = did_you_mean(&text.value, K::ALL.iter().map(|k| k.as_str()));
+                let help = match suggestion {
+                    Some(best) => format!("did you mean `{best}`? expected {}", K::expected()),
+                    None => format!("expected {}", K::expected()),
+                };
+                self.error(
+                    text.loc,
+                    format!("unknown {field} `{}`", text.value),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, node: Option<&Node>, field: &str) -> Option<Located<Date>> {
+        let text = self.string(node, field)?;
+        match parse_date(&text.value) {
+            Ok(date) => Some(Located::new(date, text.loc)),
+            Err(message) => {
+                self.error(text.loc, format!("`{field}`: {message}"), None);
+                None
+            }
+        }
+    }
+
+    fn days(&mut self, node: Option<&Node>, field: &str) -> Option<Days> {
+        let text = self.string(node, field)?;
+        match parse_duration(&text.value) {
+            Ok(days) => Some(days),
+            Err(message) => {
+                self.error(text.loc, format!("`{field}`: {message}"), None);
+                None
+            }
+        }
+    }
+
+    fn max_age(&mut self, node: Option<&Node>, field: &str, never: bool) -> Option<Located<MaxAge>> {
+        let text = self.string(node, field)?;
+        match parse_max_age(&text.value, never) {
+            Ok(age) => Some(Located::new(age, text.loc)),
+            Err(message) => {
+                self.error(text.loc, format!("`{field}`: {message}"), None);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: Option<&Node>, field: &str) -> Option<bool> {
+        let node = node?;
+        match node.value {
+            Value::Null => None,
+            Value::Bool(b) => Some(b),
+            _ => {
+                let found = self
+                    .scalar_text(node)
+                    .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"));
+                self.error(
+                    self.at(node),
+                    format!("`{field}` must be `true` or `false`, found {found}"),
+                    Some("YAML 1.2: `yes`, `no`, `on` and `off` are strings, not booleans".to_owned()),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional list: null is absent.
+    fn list<'n>(&mut self, node: Option<&'n Node>, field: &str) -> &'n [Node] {
+        let Some(node) = node else { return &[] };
+        match &node.value {
+            Value::Null => &[],
+            Value::Seq(items) => items,
+            other => {
+                let found = other.describe();
+                self.error(self.at(node), format!("`{field}` must be a list, found {found}"), None);
+                &[]
+            }
+        }
+    }
+
+    fn version(&mut self, node: &Node) {
+        let ok = matches!(node.value, Value::Number) && self.scalar_text(node).as_deref() == Some("1");
+        if !ok {
+            let found = self
+                .scalar_text(node)
+                .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"));
+            self.error(
+                self.at(node),
+                format!("unsupported `version` {found}: this nhi-own reads version 1"),
+                Some("write `version: 1` (an unquoted integer)".to_owned()),
+            );
+        }
+    }
+
+    fn owners_directory(&mut self, node: &Node) {
+        if matches!(node.value, Value::Null) {
+            return;
+        }
+        let Some(entries) = self.mapping(node, "`owners`") else {
+            return;
+        };
+        for (key, entry) in entries {
+            let id = Located::new(key.value.clone(), self.key_at(key));
+            if !valid_id(&id.value) {
+                self.invalid_id(&id, "owner id");
+                continue;
+            }
+            if let Some(owner) = self.owner(id, entry) {
+                self.contents.owners.push(owner);
+            }
+        }
+    }
+
+    fn owner(&mut self, id: Located<String>, node: &Node) -> Option<Owner> {
+        let what = format!("owner `{}`", id.value);
+        let entries = self.mapping(node, &what)?;
+        self.check_keys(entries, OWNER_KEYS, &what);
+        let kind = self.keyword::<OwnerKind>(get(entries, "kind"), "owner kind");
+        if get(entries, "kind").is_none_or(|n| matches!(n.value, Value::Null)) {
+            self.error(
+                self.at(node),
+                format!("{what} has no `kind`"),
+                Some(format!("add `kind:` with {}", OwnerKind::expected())),
+            );
+        }
+        let name = self.string(get(entries, "name"), "name");
+        let email = self.string(get(entries, "email"), "email");
+        let contact = self.string(get(entries, "contact"), "contact");
+        let status = self.keyword::<OwnerStatus>(get(entries, "status"), "owner status");
+        let mut members = Vec::new();
+        for member in self.list(get(entries, "members"), "members") {
+            if let Some(m) = self.id(Some(member), "member") {
+                members.push(m);
+            }
+        }
+        let kind = kind?;
+        if kind.value != OwnerKind::Team {
+            if let Some(node) = get(entries, "members").filter(|n| !matches!(n.value, Value::Null)) {
+                self.error(
+                    self.at(node),
+                    format!("{what} is a {} and cannot have `members`", kind.value),
+                    Some("only a `team` lists members".to_owned()),
+                );
+            }
+        }
+        Some(Owner {
+            loc: self.at(node),
+            id,
+            kind,
+            name,
+            email,
+            contact,
+            members,
+            status: status.map_or(OwnerStatus::Active, |s| s.value),
+        })
+    }
+
+    fn convert_identity(&mut self, node: &Node) -> Option<Identity> {
+        let loc = self.at(node);
+        let entries = self.mapping(node, "an identity entry")?;
+        let id = self.id(get(entries, "id"), "id");
+        let what = match &id {
+            Some(id) => format!("identity `{}`", id.value),
+            None => "identity".to_owned(),
+        };
+        self.check_keys(entries, IDENTITY_KEYS, &what);
+        let id_given = get(entries, "id").is_some_and(|n| !matches!(n.value, Value::Null));
+        if !id_given {
+            self.error(loc, "identity entry has no `id`".to_owned(), Some("every identity needs a unique `id`".to_owned()));
+        }
+        let kind_given = get(entries, "kind").is_some_and(|n| !matches!(n.value, Value::Null));
+        let kind = self.keyword::<IdentityKind>(get(entries, "kind"), "identity kind");
+        if !kind_given {
+            self.error(
+                loc,
+                format!("{what} has no `kind`"),
+                Some(format!("add `kind:` with {}", IdentityKind::expected())),
+            );
+        }
+        let description = self.string(get(entries, "description"), "description");
+        let system = self.string(get(entries, "system"), "system");
+        let environment = self.string(get(entries, "environment"), "environment");
+        let mut tags = Vec::new();
+        for tag in self.list(get(entries, "tags"), "tags") {
+            if let Some(t) = self.string(Some(tag), "tag") {
+                tags.push(t);
+            }
+        }
+        let status = self.keyword::<IdentityStatus>(get(entries, "status"), "identity status");
+        let owners = self.roles(get(entries, "owners"), loc, &what);
+        let escalation = self.string(get(entries, "escalation"), "escalation");
+        let privileged = self.boolean(get(entries, "privileged"), "privileged");
+        let created = self.date(get(entries, "created"), "created");
+        let (last_rotated, max_age) = match get(entries, "rotation") {
+            Some(rot) if !matches!(rot.value, Value::Null) => {
+                match self.mapping(rot, "`rotation`") {
+                    Some(rot_entries) => {
+                        self.check_keys(rot_entries, ROTATION_KEYS, "`rotation`");
+                        (
+                            self.date(get(rot_entries, "last_rotated"), "rotation.last_rotated"),
+                            self.max_age(get(rot_entries, "max_age"), "rotation.max_age", false),
+                        )
+                    }
+                    None => (None, None),
+                }
+            }
+            _ => (None, None),
+        };
+        let expires = self.date(get(entries, "expires"), "expires");
+        let last_reviewed = self.date(get(entries, "last_reviewed"), "last_reviewed");
+        let revoked = self.date(get(entries, "revoked"), "revoked");
+        let mut exceptions = Vec::new();
+        for exception in self.list(get(entries, "exceptions"), "exceptions") {
+            if let Some(e) = self.exception(exception) {
+                exceptions.push(e);
+            }
+        }
+        Some(Identity {
+            id: id?,
+            loc,
+            kind: kind?,
+            description,
+            system,
+            environment,
+            tags,
+            status: status.map_or(IdentityStatus::Active, |s| s.value),
+            owners: owners?,
+            escalation,
+            privileged: privileged.unwrap_or(false),
+            created,
+            last_rotated,
+            max_age,
+            expires,
+            last_reviewed,
+            revoked,
+            exceptions,
+        })
+    }
+
+    /// The three roles. Absent roles are located at the `owners` mapping (or the
+    /// entry when `owners` itself is absent); `null` or `""` at that value.
+    fn roles(&mut self, node: Option<&Node>, entry: Loc, what: &str) -> Option<[RoleRef; 3]> {
+        let Some(node) = node.filter(|n| !matches!(n.value, Value::Null)) else {
+            return Some(std::array::from_fn(|_| RoleRef::Missing(entry)));
+        };
+        let owners_loc = self.at(node);
+        let entries = self.mapping(node, &format!("`owners` of {what}"))?;
+        self.check_keys(entries, &["policy", "technical", "revocation"], &format!("`owners` of {what}"));
+        let mut ok = true;
+        let roles = [Role::Policy, Role::Technical, Role::Revocation].map(|role| {
+            let field = format!("owners.{role}");
+            match get(entries, role.as_str()) {
+                None => RoleRef::Missing(owners_loc),
+                Some(value) => match &value.value {
+                    Value::Null => RoleRef::Missing(self.at(value)),
+                    Value::Str(s) if s.is_empty() => RoleRef::Missing(self.at(value)),
+                    Value::Seq(_) => {
+                        self.error(
+                            self.at(value),
+                            format!("`{field}` must be one owner id, found a list"),
+                            Some("name a single accountable owner per role; put several people in a team".to_owned()),
+                        );
+                        ok = false;
+                        RoleRef::Missing(self.at(value))
+                    }
+                    _ => match self.id(Some(value), &field) {
+                        Some(id) => RoleRef::Set(id),
+                        None => {
+                            ok = false;
+                            RoleRef::Missing(self.at(value))
+                        }
+                    },
+                },
+            }
+        });
+        ok.then_some(roles)
+    }
+
+    fn exception(&mut self, node: &Node) -> Option<Exception> {
+        let entries = self.mapping(node, "an exception")?;
+        self.check_keys(entries, EXCEPTION_KEYS, "exception");
+        let loc = self.at(node);
+        let rule = self.string(get(entries, "rule"), "rule");
+        let rule = match rule {
+            None => {
+                self.error(loc, "exception has no `rule`".to_owned(), Some("name the rule id this exception accepts, such as `stale-rotation`".to_owned()));
+                None
+            }
+            Some(text) => self.exceptable_rule(text),
+        };
+        let reason = self.string(get(entries, "reason"), "reason");
+        let reason = match reason {
+            Some(r) if !r.value.trim().is_empty() => Some(r),
+            Some(r) => {
+                self.error(r.loc, "exception `reason` is empty".to_owned(), Some("say why the risk is accepted".to_owned()));
+                None
+            }
+            None => {
+                self.error(loc, "exception has no `reason`".to_owned(), Some("say why the risk is accepted".to_owned()));
+                None
+            }
+        };
+        let approved_by = self.id(get(entries, "approved_by"), "approved_by");
+        let expires = self.date(get(entries, "expires"), "expires");
+        let ticket = self.string(get(entries, "ticket"), "ticket");
+        Some(Exception {
+            loc,
+            rule: rule?,
+            reason: reason?,
+            approved_by,
+            expires,
+            ticket,
+        })
+    }
+
+    fn exceptable_rule(&mut self, text: Located<String>) -> Option<Located<RuleId>> {
+        match RuleId::parse(&text.value) {
+            Some(rule) if matches!(rule.group(), Group::Ownership | Group::Lifecycle) => {
+                Some(Located::new(rule, text.loc))
+            }
+            Some(rule) => {
+                self.error(
+                    text.loc,
+                    format!("rule `{rule}` cannot be excepted"),
+                    Some(format!(
+                        "only ownership and lifecycle rules take exceptions; `{rule}` is in the {} group",
+                        rule.group()
+                    )),
+                );
+                None
+            }
+            None => {
+                self.unknown_rule(&text);
+                None
+            }
+        }
+    }
+
+    fn unknown_rule(&mut self, text: &Located<String>) {
+        let help = match did_you_mean(&text.value, RuleId::ALL.iter().map(|r| r.as_str())) {
+            Some(best) => format!("did you mean `{best}`? `nhi-own rules` lists every rule"),
+            None => "`nhi-own rules` lists every rule".to_owned(),
+        };
+        self.error(text.loc, format!("unknown rule `{}`", text.value), Some(help));
+    }
+
+    fn policy(&mut self, node: &Node) -> Option<Policy> {
+        let mut policy = Policy::default();
+        if matches!(node.value, Value::Null) {
+            return Some(policy);
+        }
+        let entries = self.mapping(node, "`policy`")?;
+        self.check_keys(entries, POLICY_KEYS, "`policy`");
+        let errors_before = self.errors.len();
+        if let Some(list) = get(entries, "required_owners").filter(|n| !matches!(n.value, Value::Null)) {
+            let mut roles = Vec::new();
+            for item in self.list(Some(list), "policy.required_owners") {
+                if let Some(role) = self.keyword::<Role>(Some(item), "role") {
+                    if !roles.contains(&role.value) {
+                        roles.push(role.value);
+                    }
+                }
+            }
+            policy.required_owners = roles;
+        }
+        if let Some(rot) = get(entries, "rotation").filter(|n| !matches!(n.value, Value::Null)) {
+            if let Some(rot_entries) = self.mapping(rot, "`policy.rotation`") {
+                self.check_keys(rot_entries, POLICY_ROTATION_KEYS, "`policy.rotation`");
+                policy.rotation_max_age = self.days(get(rot_entries, "max_age"), "policy.rotation.max_age");
+                if let Some(kinds) = get(rot_entries, "kinds").filter(|n| !matches!(n.value, Value::Null)) {
+                    if let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`") {
+                        for (key, value) in kind_entries {
+                            let key_node = Node {
+                                value: Value::Str(key.value.clone()),
+                                referenced: key.referenced,
+                                defined: key.defined,
+                            };
+                            let kind = self.keyword::<IdentityKind>(Some(&key_node), "identity kind");
+                            let age = self.max_age(Some(value), "policy.rotation.kinds", true);
+                            if let (Some(kind), Some(age)) = (kind, age) {
+                                policy.rotation_kinds.insert(kind.value, age.value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (field, slot) in [
+            ("review_interval", &mut policy.review_interval),
+            ("privileged_review_interval", &mut policy.privileged_review_interval),
+            ("warn_within", &mut policy.warn_within),
+            ("max_exception", &mut policy.max_exception),
+        ] {
+            if let Some(days) = self.days(get(entries, field), &format!("policy.{field}")) {
+                *slot = days;
+            }
+        }
+        if let Some(sev) = get(entries, "severity").filter(|n| !matches!(n.value, Value::Null)) {
+            if let Some(sev_entries) = self.mapping(sev, "`policy.severity`") {
+                for (key, value) in sev_entries {
+                    let rule = match RuleId::parse(&key.value) {
+                        Some(rule) => Some(rule),
+                        None => {
+                            self.unknown_rule(&Located::new(key.value.clone(), self.key_at(key)));
+                            None
+                        }
+                    };
+                    let level = self.keyword::<SeverityLevel>(Some(value), "severity");
+                    if let (Some(rule), Some(level)) = (rule, level) {
+                        policy.severity.insert(rule, level.value);
+                    }
+                }
+            }
+        }
+        (self.errors.len() == errors_before).then_some(policy)
+    }
+}
+
+impl DocumentSink for Converter<'_> {
+    fn top_level(&mut self, key: Key, value: Node) {
+        let key_loc = self.key_at(&key);
+        self.first_key.get_or_insert(key_loc);
+        match key.value.as_str() {
+            "version" => {
+                self.version_seen = true;
+                self.version(&value);
+            }
+            "policy" => {
+                if let Some(policy) = self.policy(&value) {
+                    self.contents.policy = Some((key_loc, policy));
+                }
+            }
+            "owners" => self.owners_directory(&value),
+            _ => self.check_keys(&[(key, value)], TOP_LEVEL_KEYS, "the registry file"),
+        }
+    }
+
+    fn identities_key(&mut self, key: &Key) {
+        let loc = self.key_at(key);
+        self.first_key.get_or_insert(loc);
+        self.identities_loc = Some(loc);
+    }
+
+    fn identity(&mut self, entry: Node) {
+        if let Some(identity) = self.convert_identity(&entry) {
+            self.contents.identities.push(identity);
+        }
+    }
+
+    fn identities_not_list(&mut self, found: &'static str) {
+        let loc = self.identities_loc.unwrap_or(Loc { file: self.file, line: 1, col: 1 });
+        self.error(loc, format!("`identities` must be a list, found {found}"), Some("write each identity as a list item starting with `- id:`".to_owned()));
+    }
+}
+
+fn get<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
+    entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+}
+
+/// Ids are non-empty strings without whitespace or control characters.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}

@@ -1,0 +1,425 @@
+//! Reading a registry from disk: walking directories, size limits, UTF-8,
+//! YAML parsing with a budget scaled to the input, and merging files.
+
+use super::convert::{Converter, FileContents};
+use super::node::{DocumentSeed, Root};
+use super::{LoadError, LoadErrors, Loc, OwnerKind, Registry, SourceFile};
+use serde::de::DeserializeSeed;
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Limits that protect the loader from oversized input.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Largest registry file accepted, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_size: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// Loads and merges a registry given as files and directories, in the order given.
+///
+/// Every unreadable file and every invalid entry is reported, not only the first.
+pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadErrors> {
+    let mut errors = Vec::new();
+    let files = registry_files(paths, &mut errors);
+    let mut parsed = Vec::with_capacity(files.len());
+    for (index, path) in files.iter().enumerate() {
+        let display = display_path(path);
+        let file_id = u32::try_from(index).unwrap_or(u32::MAX);
+        match read_file(path, &display, options) {
+            Ok(source) => {
+                let (contents, file_errors) = parse_file(file_id, &display, &source);
+                errors.extend(file_errors);
+                parsed.push((display, contents));
+            }
+            Err(e) => {
+                errors.push(e);
+                parsed.push((display, FileContents::default()));
+            }
+        }
+    }
+    let registry = merge(parsed, &mut errors);
+    // Within a file, report problems top to bottom; files stay in the order given.
+    let order: HashMap<&str, usize> = registry.files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+    errors.sort_by_key(|e| (e.file.as_deref().and_then(|f| order.get(f).copied()), e.line, e.col));
+    if errors.is_empty() {
+        Ok(registry)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+/// Parses one file's text. Public within the crate for conformance tests and benches.
+pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
+    let mut converter = Converter::new(file, display, source);
+    let result = serde_saphyr::with_deserializer_from_str_with_options(
+        source,
+        parse_options(source.len()),
+        |de| DocumentSeed(&mut converter).deserialize(de),
+    );
+    match result {
+        Ok(Root::Mapping) => converter.finish(),
+        Ok(Root::Empty) => converter.errors.push(file_error(
+            display,
+            "registry file is empty",
+            "a registry file starts with `version: 1`; run `nhi-own init` for a starter",
+        )),
+        Ok(Root::Other(found)) => {
+            let (line, col) = first_content(source);
+            converter.errors.push(LoadError {
+                file: Some(display.to_owned()),
+                line,
+                col,
+                message: format!("a registry file must be a mapping, found {found}"),
+                help: Some("the top level holds `version`, `policy`, `owners` and `identities`".to_owned()),
+            });
+        }
+        Err(e) => converter.errors.push(yaml_error(display, source, &e)),
+    }
+    (converter.contents, converter.errors)
+}
+
+/// serde-saphyr options: YAML 1.2 core booleans, and a budget that grows with the
+/// input so that large registries load while alias bombs still stop early.
+fn parse_options(len: usize) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    // Without aliases a node takes at least two bytes of input (`a,`), so these
+    // limits never reject an honest file; with aliases they cap amplification.
+    budget.max_nodes = budget.max_nodes.max(len / 2);
+    budget.max_events = budget.max_events.max(len);
+    budget.max_total_scalar_bytes = len.max(8 * 1024 * 1024);
+    budget.max_recorded_anchor_events = budget.max_recorded_anchor_events.max(len / 2);
+    budget.max_recorded_anchor_bytes = budget.max_recorded_anchor_bytes.max(len);
+    budget.max_aliases = budget.max_aliases.max(len / 64);
+    budget.max_anchors = budget.max_anchors.max(len / 64);
+    budget.max_documents = 2;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options
+}
+
+fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError {
+    use serde_saphyr::Error as E;
+    let (line, col) = match e.location() {
+        Some(l) if l.line() > 0 => (
+            u32::try_from(l.line()).unwrap_or(u32::MAX),
+            u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
+        ),
+        _ => last_position(source),
+    };
+    let (message, help) = match e {
+        E::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate mapping key".to_owned(),
+            },
+            Some("a key may appear only once in a mapping; merge the two entries".to_owned()),
+        ),
+        E::MultipleDocuments { .. } => (
+            "file holds more than one YAML document".to_owned(),
+            Some("a registry file is one document: split it into several files in a directory".to_owned()),
+        ),
+        E::Budget { .. } | E::AliasExpansionLimitExceeded { .. } | E::AliasReplayLimitExceeded { .. } => (
+            format!("YAML too large to expand safely: {}", plain_message(e)),
+            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+        ),
+        _ => (format!("invalid YAML: {}", plain_message(e)), None),
+    };
+    LoadError {
+        file: Some(display.to_owned()),
+        line,
+        col,
+        message,
+        help,
+    }
+}
+
+/// serde-saphyr's message without its own `line N column M:` prefix.
+fn plain_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    match text.split_once(": ") {
+        Some((prefix, rest)) if prefix.starts_with("line ") && prefix.contains(" column ") => rest.to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
+fn file_error(display: &str, message: &str, help: &str) -> LoadError {
+    LoadError {
+        file: Some(display.to_owned()),
+        line: 0,
+        col: 0,
+        message: message.to_owned(),
+        help: Some(help.to_owned()),
+    }
+}
+
+/// The position of the first line that is neither blank, a comment nor a directive.
+fn first_content(source: &str) -> (u32, u32) {
+    for (i, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('%') || trimmed == "---" {
+            continue;
+        }
+        let col = line.chars().count() - trimmed.chars().count() + 1;
+        return (u32::try_from(i + 1).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX));
+    }
+    (1, 1)
+}
+
+fn last_position(source: &str) -> (u32, u32) {
+    let line = source.lines().count().max(1);
+    let col = source.lines().last().map_or(0, |l| l.chars().count()) + 1;
+    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
+}
+
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Expands directories (depth first, sorted by name, hidden entries skipped)
+/// and drops files given twice, keeping the first occurrence.
+fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |path: PathBuf, files: &mut Vec<PathBuf>| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(key) {
+            files.push(path);
+        }
+    };
+    for path in paths {
+        let display = display_path(path);
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(io_error(&display, &e, path)),
+            Ok(meta) if meta.is_dir() => {
+                let before = files.len();
+                let walker = walkdir::WalkDir::new(path)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+                for entry in walker {
+                    match entry {
+                        Ok(entry) if entry.file_type().is_file() && is_yaml(entry.path()) => {
+                            push(entry.into_path(), &mut files);
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            let at = e.path().map_or_else(|| display.clone(), display_path);
+                            let message = if e.loop_ancestor().is_some() {
+                                "symbolic link loop".to_owned()
+                            } else {
+                                e.io_error().map_or_else(|| e.to_string(), describe_io)
+                            };
+                            errors.push(LoadError {
+                                file: Some(at),
+                                line: 0,
+                                col: 0,
+                                message: format!("cannot read: {message}"),
+                                help: None,
+                            });
+                        }
+                    }
+                }
+                if files.len() == before && !errors.iter().any(|e| e.file.as_deref().is_some_and(|f| f.starts_with(&display))) {
+                    errors.push(file_error(
+                        &display,
+                        "directory holds no registry file (`*.yaml` or `*.yml`, hidden ones skipped)",
+                        "point nhi-own at the registry files or at a directory that holds them",
+                    ));
+                }
+            }
+            Ok(_) => push(path.clone(), &mut files),
+        }
+    }
+    files
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
+    }
+}
+
+fn io_error(display: &str, e: &io::Error, path: &Path) -> LoadError {
+    let help = (e.kind() == io::ErrorKind::NotFound).then(|| {
+        if path == Path::new(crate::DEFAULT_REGISTRY) {
+            "no registry given and `ownership.yaml` is not in this directory: pass the registry's path, \
+             or run `nhi-own init` to start one"
+                .to_owned()
+        } else {
+            "check the path; a registry is a YAML file or a directory of them".to_owned()
+        }
+    });
+    LoadError {
+        file: Some(display.to_owned()),
+        line: 0,
+        col: 0,
+        message: format!("cannot read: {}", describe_io(e)),
+        help,
+    }
+}
+
+fn read_file(path: &Path, display: &str, options: &LoadOptions) -> Result<String, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(display, &e, path))?;
+    if meta.len() > options.max_file_size {
+        return Err(file_error(
+            display,
+            &format!(
+                "file is {} MiB, over the {} MiB limit for one registry file",
+                meta.len() / (1024 * 1024),
+                options.max_file_size / (1024 * 1024)
+            ),
+            "split the registry into several files in a directory (`nhi-own audit DIR` merges them), \
+             or raise the limit with `--max-file-size`",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_error(display, &e, path))?;
+    decode(bytes, display)
+}
+
+/// Registry files are UTF-8; anything else is reported where it stops being UTF-8.
+fn decode(bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(LoadError {
+            file: Some(display.to_owned()),
+            line: 1,
+            col: 1,
+            message: "file is UTF-16; registry files must be UTF-8".to_owned(),
+            help: Some("re-save the file as UTF-8".to_owned()),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // `valid` is valid UTF-8 by construction.
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        LoadError {
+            file: Some(display.to_owned()),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+            message: "invalid UTF-8: registry files must be UTF-8 text".to_owned(),
+            help: Some("re-save the file as UTF-8".to_owned()),
+        }
+    })
+}
+
+/// Merges files in order: one policy at most, owner directories united without
+/// repeats, identity lists concatenated.
+fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadError>) -> Registry {
+    let mut registry = Registry::default();
+    let mut policy_at: Option<Loc> = None;
+    for (path, contents) in parsed {
+        registry.files.push(SourceFile { path });
+        if let Some((loc, policy)) = contents.policy {
+            match policy_at {
+                None => {
+                    policy_at = Some(loc);
+                    registry.policy = policy;
+                }
+                Some(first) => errors.push(located_error(
+                    &registry,
+                    loc,
+                    "a second `policy`: at most one file of a registry may set the policy".to_owned(),
+                    Some(format!("the policy is already set at {}", describe_loc(&registry, first))),
+                )),
+            }
+        }
+        for owner in contents.owners {
+            if let Some(&first) = registry.owner_index.get(&owner.id.value) {
+                let first_loc = registry.owners[first].id.loc;
+                errors.push(located_error(
+                    &registry,
+                    owner.id.loc,
+                    format!("owner `{}` is declared twice", owner.id.value),
+                    Some(format!("first declared at {}", describe_loc(&registry, first_loc))),
+                ));
+                continue;
+            }
+            registry.owner_index.insert(owner.id.value.clone(), registry.owners.len());
+            registry.owners.push(owner);
+        }
+        registry.identities.extend(contents.identities);
+    }
+    check_members(&registry, errors);
+    registry
+}
+
+/// Team members are people: naming a team or a vendor is invalid. Unknown
+/// members are findings (`unknown-owner`), not load errors.
+fn check_members(registry: &Registry, errors: &mut Vec<LoadError>) {
+    let kinds: HashMap<&str, OwnerKind> = registry
+        .owners
+        .iter()
+        .map(|o| (o.id.value.as_str(), o.kind.value))
+        .collect();
+    for owner in &registry.owners {
+        for member in &owner.members {
+            if let Some(kind) = kinds.get(member.value.as_str()).filter(|k| **k != OwnerKind::Person) {
+                errors.push(located_error(
+                    registry,
+                    member.loc,
+                    format!("team `{}` lists `{}` as a member, but it is a {kind}", owner.id.value, member.value),
+                    Some("team members are `person` entries".to_owned()),
+                ));
+            }
+        }
+    }
+}
+
+fn located_error(registry: &Registry, loc: Loc, message: String, help: Option<String>) -> LoadError {
+    LoadError {
+        file: Some(registry.file(loc).to_owned()),
+        line: loc.line,
+        col: loc.col,
+        message,
+        help,
+    }
+}
+
+fn describe_loc(registry: &Registry, loc: Loc) -> String {
+    format!("{}:{}:{}", registry.file(loc), loc.line, loc.col)
+}
+
+/// For tests outside this module: the file list a set of paths expands to.
+#[cfg(test)]
+pub(crate) fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let mut errors = Vec::new();
+    let files = registry_files(paths, &mut errors);
+    (files, errors)
+}

@@ -1,0 +1,314 @@
+//! The registry file format: model types, loading, merging, dates and durations.
+//!
+//! Data enters here: [`load`] reads paths into a typed [`Registry`] where every
+//! value knows its `file:line:col`, or returns every problem found at once.
+
+mod convert;
+mod load;
+mod node;
+pub mod time;
+
+use crate::keyword::keyword_enum;
+use crate::rules::RuleId;
+use std::collections::HashMap;
+use std::fmt;
+pub use load::{LoadOptions, load};
+pub use time::{Date, Days, MaxAge};
+
+/// A position in one of the registry's files (1-based line and column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A value with the location of the YAML node it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, loc: Loc) -> Self {
+        Located { value, loc }
+    }
+}
+
+keyword_enum! {
+    /// What sort of credential or principal an identity is.
+    pub enum IdentityKind {
+        ServiceAccount => "service_account",
+        ApiKey => "api_key",
+        Token => "token",
+        Certificate => "certificate",
+        SshKey => "ssh_key",
+        OauthApp => "oauth_app",
+        WorkloadIdentity => "workload_identity",
+        Secret => "secret",
+        Other => "other",
+    }
+}
+
+impl IdentityKind {
+    /// The built-in maximum age when the policy says nothing about this kind.
+    pub fn default_max_age(self) -> MaxAge {
+        match self {
+            IdentityKind::ServiceAccount
+            | IdentityKind::ApiKey
+            | IdentityKind::Token
+            | IdentityKind::Secret
+            | IdentityKind::Other => MaxAge::Days(Days::builtin(90)),
+            IdentityKind::SshKey | IdentityKind::OauthApp => MaxAge::Days(Days::builtin(180)),
+            IdentityKind::Certificate => MaxAge::Days(Days::builtin(398)),
+            IdentityKind::WorkloadIdentity => MaxAge::Never,
+        }
+    }
+}
+
+keyword_enum! {
+    pub enum IdentityStatus {
+        Active => "active",
+        Deprecated => "deprecated",
+        Retired => "retired",
+    }
+}
+
+keyword_enum! {
+    pub enum OwnerKind {
+        Team => "team",
+        Person => "person",
+        Vendor => "vendor",
+    }
+}
+
+keyword_enum! {
+    pub enum OwnerStatus {
+        Active => "active",
+        Inactive => "inactive",
+    }
+}
+
+keyword_enum! {
+    /// The three accountable roles every identity names.
+    pub enum Role {
+        Policy => "policy",
+        Technical => "technical",
+        Revocation => "revocation",
+    }
+}
+
+/// One file of the registry, named as the user gave it (relative paths stay relative).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+}
+
+/// An owner reference held by a role: absent (located at the nearest enclosing
+/// node, or at an explicit `null`/`""`) or an owner id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleRef {
+    Missing(Loc),
+    Set(Located<String>),
+}
+
+impl RoleRef {
+    pub fn id(&self) -> Option<&Located<String>> {
+        match self {
+            RoleRef::Set(id) => Some(id),
+            RoleRef::Missing(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub id: Located<String>,
+    /// The identity's entry (its mapping in `identities`).
+    pub loc: Loc,
+    pub kind: Located<IdentityKind>,
+    pub description: Option<Located<String>>,
+    pub system: Option<Located<String>>,
+    pub environment: Option<Located<String>>,
+    pub tags: Vec<Located<String>>,
+    pub status: IdentityStatus,
+    /// Indexed by `Role as usize`: policy, technical, revocation.
+    pub owners: [RoleRef; 3],
+    pub escalation: Option<Located<String>>,
+    pub privileged: bool,
+    pub created: Option<Located<Date>>,
+    pub last_rotated: Option<Located<Date>>,
+    pub max_age: Option<Located<MaxAge>>,
+    pub expires: Option<Located<Date>>,
+    pub last_reviewed: Option<Located<Date>>,
+    pub revoked: Option<Located<Date>>,
+    pub exceptions: Vec<Exception>,
+}
+
+impl Identity {
+    pub fn owner(&self, role: Role) -> &RoleRef {
+        &self.owners[role as usize]
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.status == IdentityStatus::Retired
+    }
+}
+
+/// An accepted risk: lets one rule's findings on one identity pass until it expires.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub loc: Loc,
+    pub rule: Located<RuleId>,
+    pub reason: Located<String>,
+    pub approved_by: Option<Located<String>>,
+    pub expires: Option<Located<Date>>,
+    pub ticket: Option<Located<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub id: Located<String>,
+    /// The owner's entry (its mapping).
+    pub loc: Loc,
+    pub kind: Located<OwnerKind>,
+    pub name: Option<Located<String>>,
+    pub email: Option<Located<String>>,
+    pub contact: Option<Located<String>>,
+    pub members: Vec<Located<String>>,
+    pub status: OwnerStatus,
+}
+
+keyword_enum! {
+    /// A severity as the policy may set it, `off` included.
+    pub enum SeverityLevel {
+        Error => "error",
+        Warning => "warning",
+        Info => "info",
+        Off => "off",
+    }
+}
+
+/// The `policy` block, with the defaults of SPEC §3 filled in.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub required_owners: Vec<Role>,
+    pub rotation_max_age: Option<Days>,
+    pub rotation_kinds: HashMap<IdentityKind, MaxAge>,
+    pub review_interval: Days,
+    pub privileged_review_interval: Days,
+    pub warn_within: Days,
+    pub max_exception: Days,
+    pub severity: HashMap<RuleId, SeverityLevel>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            required_owners: Role::ALL.to_vec(),
+            rotation_max_age: None,
+            rotation_kinds: HashMap::new(),
+            review_interval: Days::builtin(180),
+            privileged_review_interval: Days::builtin(90),
+            warn_within: Days::builtin(30),
+            max_exception: Days::builtin(90),
+            severity: HashMap::new(),
+        }
+    }
+}
+
+use crate::keyword::Keyword;
+
+impl Policy {
+    /// Max age for an identity: its own, else the policy's for its kind, else the
+    /// policy's general one, else the built-in default for its kind.
+    pub fn max_age(&self, identity: &Identity) -> MaxAge {
+        if let Some(own) = &identity.max_age {
+            return own.value.clone();
+        }
+        if let Some(for_kind) = self.rotation_kinds.get(&identity.kind.value) {
+            return for_kind.clone();
+        }
+        if let Some(general) = &self.rotation_max_age {
+            return MaxAge::Days(general.clone());
+        }
+        identity.kind.value.default_max_age()
+    }
+}
+
+/// A loaded, merged, validated registry.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub files: Vec<SourceFile>,
+    pub policy: Policy,
+    /// The owner directory, in declaration order.
+    pub owners: Vec<Owner>,
+    pub identities: Vec<Identity>,
+    owner_index: HashMap<String, usize>,
+}
+
+impl Registry {
+    /// True when at least one owner entry is declared anywhere (SPEC §1).
+    pub fn has_directory(&self) -> bool {
+        !self.owners.is_empty()
+    }
+
+    pub fn owner(&self, id: &str) -> Option<&Owner> {
+        self.owner_index.get(id).map(|&i| &self.owners[i])
+    }
+
+    pub fn file(&self, loc: Loc) -> &str {
+        self.files
+            .get(loc.file as usize)
+            .map_or("<unknown>", |f| f.path.as_str())
+    }
+}
+
+/// One problem that makes a registry unreadable or invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// `None` for problems that concern no file (no path given).
+    pub file: Option<String>,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = crate::escape::escape(&self.message);
+        match &self.file {
+            Some(file) if self.line > 0 => write!(
+                f,
+                "{}:{}:{}: error: {message}",
+                crate::escape::escape(file),
+                self.line,
+                self.col
+            )?,
+            Some(file) => write!(f, "{}: error: {message}", crate::escape::escape(file))?,
+            None => write!(f, "error: {message}")?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {}", crate::escape::escape(help))?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found while loading; the registry is invalid (exit 2).
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}

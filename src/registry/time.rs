@@ -1,0 +1,161 @@
+//! Dates and durations of the registry format.
+//!
+//! Dates are `YYYY-MM-DD` or RFC 3339 timestamps; every comparison is by UTC
+//! calendar day, so a timestamp is reduced to its UTC date. Durations are a
+//! positive integer followed by `d` (days) or `w` (weeks).
+
+use chrono::{DateTime, NaiveDate};
+use std::fmt;
+
+/// A calendar day (UTC).
+pub type Date = NaiveDate;
+
+/// Parses a registry date: `YYYY-MM-DD` or an RFC 3339 timestamp with `T` and an offset.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let text = text.trim();
+    if text.len() == 10 {
+        return strict_ymd(text).ok_or_else(|| date_error(text));
+    }
+    // RFC 3339 proper: `T` separator required (chrono also accepts a space).
+    if text.as_bytes().get(10) != Some(&b'T') && text.as_bytes().get(10) != Some(&b't') {
+        return Err(date_error(text));
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|dt| dt.naive_utc().date())
+        .map_err(|_| date_error(text))
+}
+
+fn strict_ymd(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+fn date_error(text: &str) -> String {
+    format!(
+        "invalid date `{text}`: expected a real calendar day as YYYY-MM-DD (2026-12-10) \
+         or an RFC 3339 timestamp (2026-12-10T00:00:00Z)"
+    )
+}
+
+/// A positive number of days, remembered with the spelling the user wrote (`12w`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Days {
+    pub days: i64,
+    pub text: String,
+}
+
+impl Days {
+    pub fn builtin(days: i64) -> Self {
+        Days {
+            days,
+            text: format!("{days}d"),
+        }
+    }
+}
+
+impl fmt::Display for Days {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A maximum credential age: a duration, or `never` (the kind is not rotated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaxAge {
+    Days(Days),
+    Never,
+}
+
+impl fmt::Display for MaxAge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaxAge::Days(d) => d.fmt(f),
+            MaxAge::Never => f.write_str("never"),
+        }
+    }
+}
+
+/// Parses `90d` or `12w`: a positive integer and a unit, nothing else.
+pub fn parse_duration(text: &str) -> Result<Days, String> {
+    let bad = || {
+        format!(
+            "invalid duration `{text}`: expected a positive whole number of days or weeks, \
+             such as `90d` or `12w`"
+        )
+    };
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let factor = match unit {
+        "d" => 1,
+        "w" => 7,
+        _ => return Err(bad()),
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    // Bounded so that date arithmetic can never overflow (about 27,000 years).
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let days = n.checked_mul(factor).filter(|d| (1..=10_000_000).contains(d));
+    match days {
+        Some(days) => Ok(Days {
+            days,
+            text: text.to_owned(),
+        }),
+        None if n == 0 => Err(format!(
+            "invalid duration `{text}`: a duration must be positive"
+        )),
+        None => Err(format!("invalid duration `{text}`: too long")),
+    }
+}
+
+/// Parses a max age: a duration or, where allowed, `never`.
+pub fn parse_max_age(text: &str, never_allowed: bool) -> Result<MaxAge, String> {
+    if text == "never" {
+        if never_allowed {
+            return Ok(MaxAge::Never);
+        }
+        return Err(
+            "`never` is only allowed in `policy.rotation.kinds`; give a duration such as `90d`"
+                .to_owned(),
+        );
+    }
+    parse_duration(text).map(MaxAge::Days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2026-02-28").unwrap().to_string(), "2026-02-28");
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("2026-2-3").is_err());
+        assert!(parse_date("26-02-03xx").is_err());
+        assert!(parse_date("2026-12-10 00:00:00Z").is_err());
+        assert!(parse_date("2026-12-10T00:00:00").is_err());
+        // 23:30 at -02:00 is the next UTC day.
+        assert_eq!(
+            parse_date("2026-12-10T23:30:00-02:00").unwrap().to_string(),
+            "2026-12-11"
+        );
+        assert_eq!(
+            parse_date("2026-12-10T00:00:00Z").unwrap().to_string(),
+            "2026-12-10"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90d").unwrap().days, 90);
+        assert_eq!(parse_duration("12w").unwrap().days, 84);
+        for bad in ["", "d", "0d", "-5d", "+5d", "5", "5m", "5 d", "1.5w", "99999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad} must be rejected");
+        }
+        assert_eq!(parse_max_age("never", true).unwrap(), MaxAge::Never);
+        assert!(parse_max_age("never", false).is_err());
+    }
+}

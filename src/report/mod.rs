@@ -1,0 +1,256 @@
+//! The audit's result and its renderers, one module per output format.
+//!
+//! Renderers only format a [`Report`]: they decide nothing. The exit code comes
+//! from the report and `--fail-on`, never from the format.
+
+pub mod json;
+pub mod table;
+pub mod text;
+
+use crate::registry::{Date, Exception, Loc, Registry};
+use crate::rules::{RuleId, Severity, Violation};
+use serde::Serialize;
+
+/// What a finding is about: an identity, or an entry of the owner directory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    Identity(String),
+    Owner(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub identity: Option<String>,
+    pub owner: Option<String>,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Distinguishes findings of one rule on one subject (for fingerprints).
+    #[serde(skip)]
+    pub detail: String,
+    #[serde(skip)]
+    pub(crate) file_index: u32,
+}
+
+impl Finding {
+    pub fn new(registry: &Registry, subject: &Subject, v: Violation, severity: Severity) -> Self {
+        let (identity, owner) = match subject {
+            Subject::Identity(id) => (Some(id.clone()), None),
+            Subject::Owner(id) => (None, Some(id.clone())),
+        };
+        let Loc { file, line, col } = v.loc;
+        Finding {
+            rule: v.rule,
+            severity,
+            identity,
+            owner,
+            message: v.message,
+            file: registry.file(v.loc).to_owned(),
+            line,
+            column: col,
+            detail: v.detail,
+            file_index: file,
+        }
+    }
+
+    /// The identity id, or `owner <id>` for directory findings.
+    pub fn subject(&self) -> String {
+        match (&self.identity, &self.owner) {
+            (Some(id), _) => id.clone(),
+            (None, Some(owner)) => format!("owner {owner}"),
+            (None, None) => String::new(),
+        }
+    }
+
+    fn sort_key(&self) -> (&str, u32, u32, &str, &Option<String>, &Option<String>, &str) {
+        (
+            &self.file,
+            self.line,
+            self.column,
+            self.rule.as_str(),
+            &self.identity,
+            &self.owner,
+            &self.message,
+        )
+    }
+}
+
+use crate::keyword::Keyword;
+
+/// The exception that suppressed a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionInfo {
+    pub reason: String,
+    pub approved_by: Option<String>,
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub exception: ExceptionInfo,
+}
+
+impl Suppressed {
+    pub fn new(finding: Finding, exception: &Exception) -> Self {
+        Suppressed {
+            finding,
+            exception: ExceptionInfo {
+                reason: exception.reason.value.clone(),
+                approved_by: exception.approved_by.as_ref().map(|a| a.value.clone()),
+                expires: exception.expires.as_ref().map(|e| e.value.to_string()),
+                ticket: exception.ticket.as_ref().map(|t| t.value.clone()),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub identities: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+    pub suppressed: usize,
+}
+
+impl Summary {
+    /// `N errors, N warnings, N info in N identities (N suppressed by exceptions)`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}, {}, {} info in {} ({} suppressed by exceptions)",
+            plural(self.errors, "error", "errors"),
+            plural(self.warnings, "warning", "warnings"),
+            self.info,
+            plural(self.identities, "identity", "identities"),
+            self.suppressed
+        )
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The result of an audit.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub now: Date,
+    pub files: Vec<String>,
+    pub summary: Summary,
+    /// Unsuppressed findings, sorted by file, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Findings suppressed by valid exceptions, sorted the same way.
+    pub suppressed: Vec<Suppressed>,
+}
+
+impl Report {
+    pub fn new(registry: &Registry, now: Date) -> Self {
+        Report {
+            now,
+            files: registry.files.iter().map(|f| f.path.clone()).collect(),
+            summary: Summary {
+                identities: registry.identities.len(),
+                ..Summary::default()
+            },
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+        }
+    }
+
+    /// Adds violations of one subject, applying the policy's severities (`off` drops them).
+    pub fn extend(&mut self, registry: &Registry, subject: &Subject, violations: impl Iterator<Item = Violation>) {
+        for v in violations {
+            if let Some(severity) = crate::audit::severity(registry, v.rule) {
+                self.findings.push(Finding::new(registry, subject, v, severity));
+            }
+        }
+    }
+
+    pub fn suppress(&mut self, suppressed: Suppressed) {
+        self.suppressed.push(suppressed);
+    }
+
+    /// Sorts and counts; called once all findings are in.
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.suppressed
+            .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.info = count(Severity::Info);
+        self.summary.suppressed = self.suppressed.len();
+    }
+
+    /// True when an unsuppressed finding is at or above the threshold.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        let threshold = match fail_on {
+            FailOn::Never => return false,
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        };
+        self.findings.iter().any(|f| f.severity <= threshold)
+    }
+}
+
+/// The lowest severity that fails the audit (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+/// Output formats of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Text,
+    Json,
+}
+
+/// How human formats may decorate their output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Emit ANSI colours.
+    pub color: bool,
+    /// Wrap tables to this many columns.
+    pub width: Option<u16>,
+}
+
+/// Renders a report in the given format.
+pub fn render(report: &Report, format: Format, style: Style) -> String {
+    match format {
+        Format::Table => table::render(report, style),
+        Format::Text => text::render(report, style),
+        Format::Json => json::render(report),
+    }
+}
+
+/// ANSI style of a severity word.
+pub fn severity_style(severity: Severity) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    match severity {
+        Severity::Error => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+        Severity::Warning => Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+        Severity::Info => Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
+    }
+}
+
+/// A severity word, coloured when asked to.
+pub fn paint(text: &str, severity: Severity, color: bool) -> String {
+    if color {
+        let style = severity_style(severity);
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_owned()
+    }
+}

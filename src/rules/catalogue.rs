@@ -1,0 +1,281 @@
+//! The rule catalogue: every rule's id, group, default severity, summary,
+//! explanation, fix, example and framework references, written once.
+//!
+//! `nhi-own rules`, `nhi-own explain`, report rule descriptors and the README's
+//! rule table all come from here.
+
+use super::{Group, Severity};
+use crate::keyword::keyword_enum;
+
+/// Everything known about one rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub id: RuleId,
+    pub group: Group,
+    pub severity: Severity,
+    /// One line: when the rule fires.
+    pub summary: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// A registry fragment that triggers it.
+    pub example: &'static str,
+    /// OWASP Non-Human Identities Top 10 (2025).
+    pub owasp: &'static [&'static str],
+    /// NIST CSF 2.0 subcategories.
+    pub nist: &'static [&'static str],
+}
+
+macro_rules! catalogue {
+    ($($variant:ident => $id:literal {
+        group: $group:ident, severity: $severity:ident,
+        summary: $summary:literal,
+        why: $why:literal,
+        fix: $fix:literal,
+        example: $example:literal,
+        owasp: [$($owasp:literal),*], nist: [$($nist:literal),*] $(,)?
+    }),+ $(,)?) => {
+        keyword_enum! {
+            /// A rule id, in catalogue order.
+            pub enum RuleId { $($variant => $id),+ }
+        }
+
+        impl RuleId {
+            pub fn info(self) -> &'static RuleInfo {
+                match self {
+                    $(RuleId::$variant => &RuleInfo {
+                        id: RuleId::$variant,
+                        group: Group::$group,
+                        severity: Severity::$severity,
+                        summary: $summary,
+                        why: $why,
+                        fix: $fix,
+                        example: $example,
+                        owasp: &[$($owasp),*],
+                        nist: &[$($nist),*],
+                    }),+
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    MissingOwner => "missing-owner" {
+        group: Ownership, severity: Error,
+        summary: "A required owner role (policy, technical, revocation) is absent or empty",
+        why: "An identity without a named owner for each role is an orphan in waiting: nobody \
+              accepts its risk, nobody rotates it, and nobody can be paged to revoke it in an \
+              incident. Orphaned service accounts and keys are how breaches start and persist.",
+        fix: "Name one owner id for each role under `owners:`. Roles can be dropped from the \
+              requirement with `policy.required_owners`.",
+        example: "- id: ci-deploy-key\n  kind: ssh_key\n  owners:\n    policy: team-platform\n    technical: team-platform\n    # revocation is missing",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
+    },
+    UnknownOwner => "unknown-owner" {
+        group: Ownership, severity: Error,
+        summary: "An owner reference names no entry in the owner directory",
+        why: "When the registry keeps an owner directory, a reference that resolves to nothing \
+              is as good as no owner: a typo, a renamed team or a person removed from the \
+              directory leaves the identity without anyone reachable.",
+        fix: "Fix the id, or add the owner to `owners:` with its kind and contact.",
+        example: "owners:\n  team-payments: { kind: team }\nidentities:\n  - id: stripe-key\n    kind: api_key\n    owners: { policy: team-paymnets, technical: team-payments, revocation: team-payments }",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
+    },
+    InactiveOwner => "inactive-owner" {
+        group: Ownership, severity: Error,
+        summary: "A role or an exception's approver is an inactive owner, or a team whose members are all inactive",
+        why: "People leave and teams are disbanded, but their credentials stay. An identity held \
+              by someone who is gone is orphaned in practice: improper offboarding is the first \
+              risk of the OWASP NHI Top 10.",
+        fix: "Hand the role to an active owner, or staff the team with active members. If the \
+              credential is no longer needed, retire and revoke it.",
+        example: "owners:\n  alice: { kind: person, status: inactive }\nidentities:\n  - id: backup-sa\n    kind: service_account\n    owners: { policy: alice, technical: alice, revocation: alice }",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-04", "PR.AA-01", "ID.AM-08"],
+    },
+    VendorAccountability => "vendor-accountability" {
+        group: Ownership, severity: Error,
+        summary: "The policy or revocation role is held by a vendor",
+        why: "A vendor may operate a credential, but accepting its risk and killing it in an \
+              incident must stay in-house: a vendor cannot be made to revoke at 3 a.m., and its \
+              contract can end while the key lives on.",
+        fix: "Give the policy and revocation roles to an internal team or person; the vendor may \
+              remain the technical owner.",
+        example: "owners:\n  acme-msp: { kind: vendor }\nidentities:\n  - id: msp-admin\n    kind: service_account\n    owners: { policy: team-it, technical: acme-msp, revocation: acme-msp }",
+        owasp: ["NHI3:2025"], nist: ["GV.SC-02", "GV.RR-02"],
+    },
+    NoSeparationOfDuties => "no-separation-of-duties" {
+        group: Ownership, severity: Warning,
+        summary: "The policy owner and the technical owner are the same owner",
+        why: "When the owner who sets the rules and accepts risk is also the one who operates the \
+              credential, nobody checks that the credential's scope and lifetime match the \
+              policy.",
+        fix: "Name a different policy owner (often a security or product team) from the \
+              technical owner.",
+        example: "owners: { policy: team-data, technical: team-data, revocation: team-secops }",
+        owasp: ["NHI5:2025"], nist: ["PR.AA-05"],
+    },
+    MissingEscalation => "missing-escalation" {
+        group: Ownership, severity: Warning,
+        summary: "No escalation contact, and the revocation owner has no contact either",
+        why: "In an incident the first question is who can revoke this credential now. Without \
+              an `escalation` on the identity or a `contact` on its revocation owner, the answer \
+              has to be found while the key is being abused.",
+        fix: "Add `escalation:` (pager, channel or phone) to the identity, or a `contact:` to its \
+              revocation owner in the directory.",
+        example: "owners:\n  team-web: { kind: team }   # no contact\nidentities:\n  - id: cdn-token\n    kind: token\n    owners: { policy: team-sec, technical: team-web, revocation: team-web }",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-02"],
+    },
+    StaleRotation => "stale-rotation" {
+        group: Lifecycle, severity: Error,
+        summary: "The credential was last rotated (or created) longer ago than its maximum age",
+        why: "Long-lived secrets are the credentials that leak: in old laptops, CI logs, former \
+              employees' dotfiles. The longer a secret lives, the more copies of it exist \
+              outside your control.",
+        fix: "Rotate the credential and record the day in `rotation.last_rotated`. If it cannot \
+              be rotated yet, record an exception with an approver and an expiry.",
+        example: "- id: legacy-api-key\n  kind: api_key\n  rotation: { last_rotated: 2025-01-10 }   # max age 90d",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
+    },
+    RotationDue => "rotation-due" {
+        group: Lifecycle, severity: Warning,
+        summary: "The credential reaches its maximum age within the warning window",
+        why: "Rotation planned ahead is routine; rotation forced by an audit failure is an \
+              outage risk. This warning gives the technical owner `policy.warn_within` to act.",
+        fix: "Schedule the rotation and update `rotation.last_rotated` when done.",
+        example: "- id: payments-token\n  kind: token\n  rotation: { last_rotated: 2026-08-30, max_age: 90d }",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
+    },
+    MissingRotation => "missing-rotation" {
+        group: Lifecycle, severity: Error,
+        summary: "A credential that must be rotated has neither `rotation.last_rotated` nor `created`",
+        why: "Without a reference date nobody can tell whether the credential is a week or a \
+              decade old, so stale-rotation can never fire: the audit would pass blind.",
+        fix: "Record `rotation.last_rotated` (or at least `created`). For kinds that are not \
+              rotated, set `policy.rotation.kinds.<kind>: never`.",
+        example: "- id: mystery-secret\n  kind: secret\n  owners: { policy: a, technical: b, revocation: c }",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
+    },
+    ExpiredCredential => "expired-credential" {
+        group: Lifecycle, severity: Error,
+        summary: "The credential's `expires` date has passed",
+        why: "An expired certificate or token is either an outage that has already happened or \
+              a registry that no longer matches reality. Either way the owner must act.",
+        fix: "Renew the credential and update `expires`, or retire the identity and record \
+              `revoked`.",
+        example: "- id: api-gateway-cert\n  kind: certificate\n  expires: 2026-01-31",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01", "ID.AM-08"],
+    },
+    ExpiringCredential => "expiring-credential" {
+        group: Lifecycle, severity: Warning,
+        summary: "The credential expires within the warning window",
+        why: "Certificates and tokens that expire unnoticed take services down. The warning \
+              window (`policy.warn_within`) gives the owner time to renew.",
+        fix: "Renew the credential and update `expires`.",
+        example: "- id: mtls-client-cert\n  kind: certificate\n  expires: 2026-12-01",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01", "ID.AM-08"],
+    },
+    MissingExpiry => "missing-expiry" {
+        group: Lifecycle, severity: Warning,
+        summary: "A certificate has no `expires` date",
+        why: "Every certificate has a notAfter date. A registry that does not record it cannot \
+              warn before the certificate expires.",
+        fix: "Record the certificate's notAfter as `expires`.",
+        example: "- id: internal-ca-leaf\n  kind: certificate",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
+    },
+    ReviewOverdue => "review-overdue" {
+        group: Lifecycle, severity: Warning,
+        summary: "No access review is recorded, or the last one is older than the review interval",
+        why: "Permissions drift: scopes are widened for a migration and never narrowed. Regular \
+              access reviews, more frequent for privileged identities, catch overprivileged \
+              credentials.",
+        fix: "Review the identity's permissions and record the day in `last_reviewed`.",
+        example: "- id: prod-admin-sa\n  kind: service_account\n  privileged: true\n  last_reviewed: 2026-01-15",
+        owasp: ["NHI5:2025"], nist: ["PR.AA-05"],
+    },
+    RetiredNotRevoked => "retired-not-revoked" {
+        group: Lifecycle, severity: Error,
+        summary: "A retired identity has no `revoked` date",
+        why: "Retiring an identity in the registry does not disable the credential. Until it is \
+              revoked, a retired key still works for whoever holds a copy.",
+        fix: "Revoke the credential at its issuer and record the day in `revoked`.",
+        example: "- id: old-jenkins-token\n  kind: token\n  status: retired",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-04", "PR.AA-01", "ID.AM-08"],
+    },
+    DateInFuture => "date-in-future" {
+        group: Integrity, severity: Error,
+        summary: "`created`, `rotation.last_rotated`, `last_reviewed` or `revoked` is after today",
+        why: "A date in the future is a typo that silences other rules: a rotation recorded for \
+              next year makes a stale credential look fresh.",
+        fix: "Correct the date. Audits of a past day should pass that day with `--now`.",
+        example: "- id: sa-reporting\n  kind: service_account\n  rotation: { last_rotated: 2062-03-01 }",
+        owasp: [], nist: ["ID.AM-08"],
+    },
+    DuplicateIdentity => "duplicate-identity" {
+        group: Integrity, severity: Error,
+        summary: "An identity id is already used earlier in the registry",
+        why: "Two entries for one identity disagree sooner or later about its owners or dates, \
+              and every report about that id becomes ambiguous.",
+        fix: "Merge the entries, or give each identity its own id.",
+        example: "- id: deploy-key\n  kind: ssh_key\n- id: deploy-key\n  kind: ssh_key",
+        owasp: [], nist: ["ID.AM-08"],
+    },
+    UnusedOwner => "unused-owner" {
+        group: Integrity, severity: Info,
+        summary: "An owner entry that nothing references",
+        why: "Unreferenced directory entries are often the trace of a reorganisation: the \
+              identities they held may have been handed to someone else, or forgotten.",
+        fix: "Remove the entry, or check that the identities it should hold name it.",
+        example: "owners:\n  team-legacy: { kind: team }",
+        owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
+    },
+    ExpiredException => "expired-exception" {
+        group: Exceptions, severity: Error,
+        summary: "An exception's `expires` date has passed; it suppresses nothing",
+        why: "Accepted risks are accepted for a time. An exception that quietly outlives its \
+              expiry turns a temporary waiver into a permanent hole.",
+        fix: "Fix what the exception covered, or renew the exception with a new approval and \
+              expiry.",
+        example: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration\n    approved_by: team-secops\n    expires: 2026-03-31",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+    IncompleteException => "incomplete-exception" {
+        group: Exceptions, severity: Error,
+        summary: "An exception without `approved_by` or `expires`; it suppresses nothing",
+        why: "An exception nobody approved, or one that never ends, is not risk acceptance: it \
+              is a way to silence the audit.",
+        fix: "Add who approved the exception and when it ends.",
+        example: "exceptions:\n  - rule: missing-owner\n    reason: owner being hired",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+    ExceptionTooLong => "exception-too-long" {
+        group: Exceptions, severity: Warning,
+        summary: "A valid exception runs longer than `policy.max_exception` (it still applies)",
+        why: "Long exceptions stop being revisited. Keeping them short forces the risk to be \
+              looked at again.",
+        fix: "Shorten the exception's `expires`, and renew it when the time comes if the risk \
+              is still accepted.",
+        example: "exceptions:\n  - rule: stale-rotation\n    reason: hardware token\n    approved_by: team-secops\n    expires: 2029-01-01",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+    SelfApprovedException => "self-approved-exception" {
+        group: Exceptions, severity: Warning,
+        summary: "A valid exception approved by the identity's technical owner or one of its members (it still applies)",
+        why: "The owner who would have to fix the problem approving its own waiver is a conflict \
+              of interest: risk acceptance belongs to someone else.",
+        fix: "Have the policy owner or a security owner approve the exception.",
+        example: "owners: { policy: team-sec, technical: team-web, revocation: team-sec }\nexceptions:\n  - rule: stale-rotation\n    reason: legacy client\n    approved_by: team-web\n    expires: 2026-12-31",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+    UnusedException => "unused-exception" {
+        group: Exceptions, severity: Warning,
+        summary: "A valid exception whose rule reports nothing on that identity",
+        why: "An exception that no longer matches anything would silently swallow the next real \
+              finding of its rule. Remove it while it is harmless.",
+        fix: "Delete the exception.",
+        example: "exceptions:\n  - rule: stale-rotation   # but the key was rotated last week\n    reason: migration\n    approved_by: team-secops\n    expires: 2026-12-31",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+}
