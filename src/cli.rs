@@ -82,4 +82,6 @@ pub enum ColorArg {
 pub enum RulesFormat {
     Table,
     Json,
+    /// The README's rule table
+    Markdown,
 }

@@ -42,6 +42,7 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Exit> {
                 .collect();
             crate::report::json::to_safe_json(&entries)
         }
+        RulesFormat::Markdown => markdown_table(),
         RulesFormat::Table => {
             let mut table = crate::report::table::new_table(terminal_width());
             table.set_header(["rule", "group", "severity", "summary"]);
@@ -54,4 +55,23 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Exit> {
     };
     write_stdout(out.as_bytes())?;
     Ok(Exit::Pass)
+}
+
+/// The rule table of the README, generated from the catalogue.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| rule | group | default | fires when | OWASP NHI | NIST CSF 2.0 |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for id in RuleId::ALL {
+        let info = id.info();
+        let refs = |r: &[&str]| if r.is_empty() { "—".to_owned() } else { r.join(", ") };
+        out.push_str(&format!(
+            "| `{id}` | {} | {} | {} | {} | {} |\n",
+            info.group,
+            info.severity,
+            info.summary,
+            refs(info.owasp),
+            refs(info.nist)
+        ));
+    }
+    out
 }

@@ -67,11 +67,13 @@ pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContent
     );
     match result {
         Ok(Root::Mapping) => converter.finish(),
-        Ok(Root::Empty) => converter.errors.push(file_error(
-            display,
-            "registry file is empty",
-            "a registry file starts with `version: 1`; run `nhi-own init` for a starter",
-        )),
+        Ok(Root::Empty) => converter.errors.push(LoadError {
+            file: Some(display.to_owned()),
+            line: 1,
+            col: 1,
+            message: "registry file is empty".to_owned(),
+            help: Some("a registry file starts with `version: 1`".to_owned()),
+        }),
         Ok(Root::Other(found)) => {
             let (line, col) = first_content(source);
             converter.errors.push(LoadError {
@@ -278,8 +280,8 @@ fn describe_io(e: &io::Error) -> String {
 fn io_error(display: &str, e: &io::Error, path: &Path) -> LoadError {
     let help = (e.kind() == io::ErrorKind::NotFound).then(|| {
         if path == Path::new(crate::DEFAULT_REGISTRY) {
-            "no registry given and `ownership.yaml` is not in this directory: pass the registry's path, \
-             or run `nhi-own init` to start one"
+            "no registry given and `ownership.yaml` is not in this directory: \
+             pass the registry's path, such as `nhi-own audit registry/`"
                 .to_owned()
         } else {
             "check the path; a registry is a YAML file or a directory of them".to_owned()
@@ -414,12 +416,4 @@ fn located_error(registry: &Registry, loc: Loc, message: String, help: Option<St
 
 fn describe_loc(registry: &Registry, loc: Loc) -> String {
     format!("{}:{}:{}", registry.file(loc), loc.line, loc.col)
-}
-
-/// For tests outside this module: the file list a set of paths expands to.
-#[cfg(test)]
-pub(crate) fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
-    let mut errors = Vec::new();
-    let files = registry_files(paths, &mut errors);
-    (files, errors)
 }

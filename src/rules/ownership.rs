@@ -153,8 +153,7 @@ pub fn check_directory<'r>(ctx: &Context<'r>, out: &mut Vec<(&'r str, Violation)
     for owner in &ctx.registry.owners {
         for member in &owner.members {
             if ctx.registry.owner(&member.value).is_none() {
-                let what = format!("member of team `{}`", owner.id.value);
-                out.push((owner.id.value.as_str(), unknown(ctx, member, &what, &format!("member:{}", member.value))));
+                out.push((owner.id.value.as_str(), unknown(ctx, member, "team member", &format!("member:{}", member.value))));
             }
         }
     }

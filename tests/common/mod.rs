@@ -1,0 +1,140 @@
+//! Helpers shared by the CLI tests: write a registry, run the binary, read JSON.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub const NOW: &str = "2026-11-22";
+
+/// The result of one `nhi-own` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// Unsuppressed findings of one rule.
+    pub fn findings(&self, rule: &str) -> Vec<Value> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .cloned()
+            .collect()
+    }
+
+    pub fn suppressed(&self, rule: &str) -> Vec<Value> {
+        self.json()["suppressed"]
+            .as_array()
+            .expect("suppressed")
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .cloned()
+            .collect()
+    }
+
+    /// Every unsuppressed rule id, in report order.
+    pub fn rules(&self) -> Vec<String> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().expect("rule").to_owned())
+            .collect()
+    }
+}
+
+pub fn nhi_own() -> Command {
+    let mut cmd = Command::cargo_bin("nhi-own").expect("binary");
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+    cmd
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = nhi_own().current_dir(dir).args(args).output().expect("run nhi-own");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temporary directory holding registry files.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Workspace {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, content).expect("write");
+        path
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), args)
+    }
+}
+
+/// Audits one registry text (as `reg.yaml`) at `now`, in JSON.
+pub fn audit_at(yaml: &str, now: &str) -> Run {
+    let ws = Workspace::new();
+    ws.write("reg.yaml", yaml);
+    let run = ws.run(&["audit", "reg.yaml", "--now", now, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(run.code, 0, "audit failed:\n{}", run.stderr);
+    run
+}
+
+pub fn audit(yaml: &str) -> Run {
+    audit_at(yaml, NOW)
+}
+
+/// A registry with one identity whose every field is in order as of `NOW`,
+/// with `extra` lines (indented four spaces) appended to the identity.
+pub fn one_identity(kind: &str, extra: &str) -> String {
+    format!(
+        "version: 1
+identities:
+  - id: subject
+    kind: {kind}
+    owners: {{ policy: pol, technical: tech, revocation: rev }}
+    escalation: \"#oncall\"
+{extra}"
+    )
+}
+
+/// Identity fields that keep rotation and review rules quiet as of `NOW`.
+pub const FRESH: &str = "    rotation: { last_rotated: 2026-11-01 }\n    last_reviewed: 2026-11-01\n";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/data/<rel>`, or `None` with a printed reason when it is absent
+/// (a user's clone has no `shared/` beside it).
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let path = repo_root().join("..").join("shared").join("data").join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipping: {} not found (shared test data is only beside CI checkouts)", path.display());
+        None
+    }
+}
