@@ -77,7 +77,11 @@ pub fn audit(registry: &Registry, today: Date) -> Report {
     rules::ownership::check_directory(&ctx, &mut directory);
     directory.extend(rules::integrity::unused_owners(&ctx));
     for (owner, violation) in directory {
-        report.extend(registry, &Subject::Owner(owner.to_owned()), std::iter::once(violation));
+        report.extend(
+            registry,
+            &Subject::Owner(owner.to_owned()),
+            std::iter::once(violation),
+        );
     }
     report.finish();
     report

@@ -2,6 +2,9 @@
 //! not, asserting rule, severity, identity and location as a user sees them
 //! in `--format json`.
 
+// Tests assert by panicking, and report by printing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr)]
+
 mod common;
 
 use chrono::{Days, NaiveDate};
@@ -21,7 +24,11 @@ fn ahead(n: u64) -> String {
 fn assert_at(f: &Value, severity: &str, identity: &str, line: u64, column: u64) {
     assert_eq!(f["severity"], severity, "{f}");
     assert_eq!(f["identity"], identity, "{f}");
-    assert_eq!((f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()), (line, column), "{f}");
+    assert_eq!(
+        (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()),
+        (line, column),
+        "{f}"
+    );
     assert_eq!(f["file"], "reg.yaml");
 }
 
@@ -65,13 +72,19 @@ identities:
     let f = audit(yaml).findings("missing-owner");
     let at: Vec<(&str, u64, u64)> = f
         .iter()
-        .map(|f| (f["identity"].as_str().unwrap(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["identity"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         at,
         [
-            ("a", 8, 18), // technical: null, at the value
-            ("a", 9, 19), // revocation: "", at the value
+            ("a", 8, 18),  // technical: null, at the value
+            ("a", 9, 19),  // revocation: "", at the value
             ("b", 15, 13), // absent: at the owners mapping
             ("b", 15, 13),
             ("c", 18, 5), // no owners at all: at the entry
@@ -118,13 +131,27 @@ fn directory_identity(owners: &str, extra: &str) -> String {
 
 #[test]
 fn unknown_owner_only_when_a_directory_exists() {
-    let run = audit(&directory_identity("{ policy: team-a, technical: team-aa, revocation: team-a }", ""));
+    let run = audit(&directory_identity(
+        "{ policy: team-a, technical: team-aa, revocation: team-a }",
+        "",
+    ));
     let f = run.findings("unknown-owner");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "error", "subject", 13, 42);
-    assert!(f[0]["message"].as_str().unwrap().contains("did you mean `team-a`"), "{}", f[0]);
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `team-a`"),
+        "{}",
+        f[0]
+    );
     // Without a directory, owner ids are free text.
-    assert!(audit(&with("api_key", "")).findings("unknown-owner").is_empty());
+    assert!(
+        audit(&with("api_key", ""))
+            .findings("unknown-owner")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -139,9 +166,15 @@ identities:
 ";
     let run = audit(yaml);
     let f = run.findings("unknown-owner");
-    let member = f.iter().find(|f| f["owner"] == "t").expect("member finding");
+    let member = f
+        .iter()
+        .find(|f| f["owner"] == "t")
+        .expect("member finding");
     assert_eq!(member["identity"], Value::Null);
-    assert_eq!((member["line"].as_u64(), member["column"].as_u64()), (Some(3), Some(42)));
+    assert_eq!(
+        (member["line"].as_u64(), member["column"].as_u64()),
+        (Some(3), Some(42))
+    );
 }
 
 #[test]
@@ -167,21 +200,43 @@ fn inactive_owner_person_team_and_approver() {
     // Two from `subject` (person, all-inactive team), one approver, and one
     // from the helper identity (team-gone as technical owner).
     assert_eq!(f.len(), 4, "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("`old1` is an inactive person")));
-    assert!(messages.iter().any(|m| m.contains("`team-gone` is a team whose 2 members are all inactive")));
-    assert!(messages.iter().any(|m| m.contains("approver") && m.contains("`old2`")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`old1` is an inactive person"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`team-gone` is a team whose 2 members are all inactive"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("approver") && m.contains("`old2`"))
+    );
     // A team with one active member is accountable.
     assert!(!messages.iter().any(|m| m.contains("team-half")));
 }
 
 #[test]
 fn vendor_may_be_technical_owner_only() {
-    let run = audit(&directory_identity("{ policy: vend, technical: vend, revocation: vend }", ""));
-    let f: Vec<Value> = run.findings("vendor-accountability").into_iter().filter(|f| f["identity"] == "subject").collect();
+    let run = audit(&directory_identity(
+        "{ policy: vend, technical: vend, revocation: vend }",
+        "",
+    ));
+    let f: Vec<Value> = run
+        .findings("vendor-accountability")
+        .into_iter()
+        .filter(|f| f["identity"] == "subject")
+        .collect();
     assert_eq!(f.len(), 2);
     assert_at(&f[0], "error", "subject", 13, 23);
     assert_at(&f[1], "error", "subject", 13, 58);
-    let run = audit(&directory_identity("{ policy: team-a, technical: vend, revocation: team-a }", ""));
+    let run = audit(&directory_identity(
+        "{ policy: team-a, technical: vend, revocation: team-a }",
+        "",
+    ));
     assert!(run.findings("vendor-accountability").is_empty());
 }
 
@@ -191,7 +246,11 @@ fn no_separation_of_duties() {
     let f = audit(&yaml).findings("no-separation-of-duties");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 5, 39);
-    assert!(audit(&with("api_key", "")).findings("no-separation-of-duties").is_empty());
+    assert!(
+        audit(&with("api_key", ""))
+            .findings("no-separation-of-duties")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -203,14 +262,29 @@ fn missing_escalation() {
     assert_at(&f[0], "warning", "subject", 3, 5);
     // The revocation owner has a contact: fine.
     let dir = "version: 1\nowners:\n  r: { kind: team, contact: \"#r\" }\n  p: { kind: team }\n  t: { kind: team }\nidentities:\n  - id: subject\n    kind: api_key\n    owners: { policy: p, technical: t, revocation: r }\n";
-    assert!(audit(&format!("{dir}{FRESH}")).findings("missing-escalation").is_empty());
+    assert!(
+        audit(&format!("{dir}{FRESH}"))
+            .findings("missing-escalation")
+            .is_empty()
+    );
     // Without a contact on the owner, it fires.
     let no_contact = dir.replace("r: { kind: team, contact: \"#r\" }", "r: { kind: team }");
-    assert_eq!(audit(&format!("{no_contact}{FRESH}")).findings("missing-escalation").len(), 1);
+    assert_eq!(
+        audit(&format!("{no_contact}{FRESH}"))
+            .findings("missing-escalation")
+            .len(),
+        1
+    );
 }
 
 fn rotated(days_ago: u64, kind: &str) -> String {
-    one_identity(kind, &format!("    rotation: {{ last_rotated: {} }}\n    last_reviewed: 2026-11-01\n", ago(days_ago)))
+    one_identity(
+        kind,
+        &format!(
+            "    rotation: {{ last_rotated: {} }}\n    last_reviewed: 2026-11-01\n",
+            ago(days_ago)
+        ),
+    )
 }
 
 #[test]
@@ -220,35 +294,78 @@ fn stale_rotation_boundary_is_exclusive() {
     assert!(run.findings("stale-rotation").is_empty());
     let due = run.findings("rotation-due");
     assert_eq!(due.len(), 1);
-    assert!(due[0]["message"].as_str().unwrap().contains("due today"), "{}", due[0]);
+    assert!(
+        due[0]["message"].as_str().unwrap().contains("due today"),
+        "{}",
+        due[0]
+    );
     // One day more: stale, located at the date.
     let f = audit(&rotated(91, "api_key")).findings("stale-rotation");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "error", "subject", 7, 31);
     assert_eq!(
         f[0]["message"],
-        format!("last rotated {}, 91 days ago; max age 90d (1 day overdue)", ago(91))
+        format!(
+            "last rotated {}, 91 days ago; max age 90d (1 day overdue)",
+            ago(91)
+        )
     );
 }
 
 #[test]
 fn stale_rotation_uses_created_and_kind_defaults() {
-    let yaml = one_identity("certificate", &format!("    created: {}\n    expires: 2027-06-01\n    last_reviewed: 2026-11-01\n", ago(399)));
+    let yaml = one_identity(
+        "certificate",
+        &format!(
+            "    created: {}\n    expires: 2027-06-01\n    last_reviewed: 2026-11-01\n",
+            ago(399)
+        ),
+    );
     let f = audit(&yaml).findings("stale-rotation");
     assert_eq!(f.len(), 1);
     assert!(f[0]["message"].as_str().unwrap().contains("max age 398d"));
     // ssh keys live 180 days.
-    assert!(audit(&rotated(140, "ssh_key")).findings("stale-rotation").is_empty());
-    assert_eq!(audit(&rotated(181, "ssh_key")).findings("stale-rotation").len(), 1);
+    assert!(
+        audit(&rotated(140, "ssh_key"))
+            .findings("stale-rotation")
+            .is_empty()
+    );
+    assert_eq!(
+        audit(&rotated(181, "ssh_key"))
+            .findings("stale-rotation")
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn max_age_precedence_identity_then_kind_then_policy_then_builtin() {
-    let identity_own = one_identity("api_key", &format!("    rotation: {{ last_rotated: {}, max_age: 2w }}\n    last_reviewed: 2026-11-01\n", ago(15)));
-    assert!(audit(&identity_own).findings("stale-rotation")[0]["message"].as_str().unwrap().contains("max age 2w"));
+    let identity_own = one_identity(
+        "api_key",
+        &format!(
+            "    rotation: {{ last_rotated: {}, max_age: 2w }}\n    last_reviewed: 2026-11-01\n",
+            ago(15)
+        ),
+    );
+    assert!(
+        audit(&identity_own).findings("stale-rotation")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max age 2w")
+    );
     let policy = "version: 1\npolicy:\n  rotation:\n    max_age: 30d\n    kinds: { token: 10d }\nidentities:\n";
-    let body = |kind: &str| format!("{policy}  - id: subject\n    kind: {kind}\n    owners: {{ policy: p, technical: t, revocation: r }}\n    escalation: x\n    rotation: {{ last_rotated: {} }}\n    last_reviewed: 2026-11-01\n", ago(20));
-    assert!(audit(&body("token")).findings("stale-rotation")[0]["message"].as_str().unwrap().contains("max age 10d"));
+    let body = |kind: &str| {
+        format!(
+            "{policy}  - id: subject\n    kind: {kind}\n    owners: {{ policy: p, technical: t, revocation: r }}\n    escalation: x\n    rotation: {{ last_rotated: {} }}\n    last_reviewed: 2026-11-01\n",
+            ago(20)
+        )
+    };
+    assert!(
+        audit(&body("token")).findings("stale-rotation")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max age 10d")
+    );
     // 20 days old under a 30d general max age: due, not stale.
     let run = audit(&body("api_key"));
     assert!(run.findings("stale-rotation").is_empty());
@@ -258,8 +375,17 @@ fn max_age_precedence_identity_then_kind_then_policy_then_builtin() {
 #[test]
 fn rotation_due_window_includes_its_last_day() {
     // 60 days old, max 90, warn 30: due in 30 days, the window's last day.
-    assert_eq!(audit(&rotated(60, "api_key")).findings("rotation-due").len(), 1);
-    assert!(audit(&rotated(59, "api_key")).findings("rotation-due").is_empty());
+    assert_eq!(
+        audit(&rotated(60, "api_key"))
+            .findings("rotation-due")
+            .len(),
+        1
+    );
+    assert!(
+        audit(&rotated(59, "api_key"))
+            .findings("rotation-due")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -269,9 +395,19 @@ fn missing_rotation() {
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "error", "subject", 3, 5);
     // Workload identities are not rotated by default.
-    assert!(audit(&one_identity("workload_identity", "    last_reviewed: 2026-11-01\n")).rules().is_empty());
+    assert!(
+        audit(&one_identity(
+            "workload_identity",
+            "    last_reviewed: 2026-11-01\n"
+        ))
+        .rules()
+        .is_empty()
+    );
     // Nor is a kind the policy marks `never`.
-    let never = one_identity("secret", "    last_reviewed: 2026-11-01\n").replace("identities:", "policy: { rotation: { kinds: { secret: never } } }\nidentities:");
+    let never = one_identity("secret", "    last_reviewed: 2026-11-01\n").replace(
+        "identities:",
+        "policy: { rotation: { kinds: { secret: never } } }\nidentities:",
+    );
     assert!(audit(&never).rules().is_empty());
 }
 
@@ -288,9 +424,19 @@ fn expired_and_expiring_credential_boundaries() {
     // Expiring today is not yet expired.
     let run = audit(&expiring(&ago(0)));
     assert!(run.findings("expired-credential").is_empty());
-    assert!(run.findings("expiring-credential")[0]["message"].as_str().unwrap().contains("today"));
+    assert!(
+        run.findings("expiring-credential")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("today")
+    );
     // The window's last day is inside it; the day after is not.
-    assert_eq!(audit(&expiring(&ahead(30))).findings("expiring-credential").len(), 1);
+    assert_eq!(
+        audit(&expiring(&ahead(30)))
+            .findings("expiring-credential")
+            .len(),
+        1
+    );
     assert!(audit(&expiring(&ahead(31))).rules().is_empty());
 }
 
@@ -300,7 +446,11 @@ fn missing_expiry_only_for_certificates() {
     let f = audit(&cert).findings("missing-expiry");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 3, 5);
-    assert!(audit(&with("token", "")).findings("missing-expiry").is_empty());
+    assert!(
+        audit(&with("token", ""))
+            .findings("missing-expiry")
+            .is_empty()
+    );
 }
 
 fn reviewed(days_ago: u64, privileged: bool) -> String {
@@ -315,16 +465,35 @@ fn reviewed(days_ago: u64, privileged: bool) -> String {
 
 #[test]
 fn review_overdue_intervals() {
-    assert!(audit(&reviewed(180, false)).findings("review-overdue").is_empty());
+    assert!(
+        audit(&reviewed(180, false))
+            .findings("review-overdue")
+            .is_empty()
+    );
     let f = audit(&reviewed(181, false)).findings("review-overdue");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 9, 20);
-    assert!(audit(&reviewed(90, true)).findings("review-overdue").is_empty());
+    assert!(
+        audit(&reviewed(90, true))
+            .findings("review-overdue")
+            .is_empty()
+    );
     let f = audit(&reviewed(91, true)).findings("review-overdue");
-    assert!(f[0]["message"].as_str().unwrap().contains("privileged review interval 90d"));
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("privileged review interval 90d")
+    );
     // Never reviewed: located at the entry.
     let never = one_identity("api_key", "    rotation: { last_rotated: 2026-11-01 }\n");
-    assert_at(&audit(&never).findings("review-overdue")[0], "warning", "subject", 3, 5);
+    assert_at(
+        &audit(&never).findings("review-overdue")[0],
+        "warning",
+        "subject",
+        3,
+        5,
+    );
 }
 
 #[test]
@@ -342,11 +511,23 @@ identities:
 ";
     let run = audit(yaml);
     assert_eq!(run.rules(), ["retired-not-revoked"]);
-    assert_at(&run.findings("retired-not-revoked")[0], "error", "old", 3, 5);
-    let revoked = yaml.replace("    created: 2020-01-01\n", "    created: 2020-01-01\n    revoked: 2026-11-23\n");
+    assert_at(
+        &run.findings("retired-not-revoked")[0],
+        "error",
+        "old",
+        3,
+        5,
+    );
+    let revoked = yaml.replace(
+        "    created: 2020-01-01\n",
+        "    created: 2020-01-01\n    revoked: 2026-11-23\n",
+    );
     // Revoked in the future is still a date in the future.
     assert_eq!(audit(&revoked).rules(), ["date-in-future"]);
-    let revoked = yaml.replace("    created: 2020-01-01\n", "    created: 2020-01-01\n    revoked: 2026-11-22\n");
+    let revoked = yaml.replace(
+        "    created: 2020-01-01\n",
+        "    created: 2020-01-01\n    revoked: 2026-11-22\n",
+    );
     assert!(audit(&revoked).rules().is_empty());
 }
 
@@ -354,13 +535,23 @@ identities:
 fn date_in_future_one_finding_per_field() {
     let yaml = one_identity(
         "api_key",
-        &format!("    created: {}\n    rotation: {{ last_rotated: {} }}\n    last_reviewed: {}\n", ahead(1), ahead(2), ago(0)),
+        &format!(
+            "    created: {}\n    rotation: {{ last_rotated: {} }}\n    last_reviewed: {}\n",
+            ahead(1),
+            ahead(2),
+            ago(0)
+        ),
     );
     let f = audit(&yaml).findings("date-in-future");
     assert_eq!(f.len(), 2);
     assert_at(&f[0], "error", "subject", 7, 14);
     assert_at(&f[1], "error", "subject", 8, 31);
-    assert!(f[1]["message"].as_str().unwrap().contains("2 days after today"));
+    assert!(
+        f[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 days after today")
+    );
 }
 
 #[test]
@@ -372,7 +563,12 @@ fn duplicate_identity_at_each_later_occurrence() {
     assert_eq!(f.len(), 2);
     assert_at(&f[0], "error", "subject", 9, 9);
     assert_at(&f[1], "error", "subject", 15, 9);
-    assert!(f[1]["message"].as_str().unwrap().contains("already used at reg.yaml:3:9"));
+    assert!(
+        f[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already used at reg.yaml:3:9")
+    );
 }
 
 #[test]
@@ -401,7 +597,10 @@ identities:
     assert_eq!(f[0]["owner"], "idle");
     assert_eq!(f[0]["identity"], Value::Null);
     assert_eq!(f[0]["severity"], "info");
-    assert_eq!((f[0]["line"].as_u64(), f[0]["column"].as_u64()), (Some(7), Some(3)));
+    assert_eq!(
+        (f[0]["line"].as_u64(), f[0]["column"].as_u64()),
+        (Some(7), Some(3))
+    );
 }
 
 fn excepted(rule: &str, exception: &str) -> String {
@@ -417,7 +616,10 @@ fn excepted(rule: &str, exception: &str) -> String {
 
 #[test]
 fn valid_exception_suppresses_and_is_listed() {
-    let run = audit(&excepted("stale-rotation", "        approved_by: pol\n        expires: 2026-12-01\n        ticket: SEC-1\n"));
+    let run = audit(&excepted(
+        "stale-rotation",
+        "        approved_by: pol\n        expires: 2026-12-01\n        ticket: SEC-1\n",
+    ));
     assert!(run.findings("stale-rotation").is_empty());
     let s = run.suppressed("stale-rotation");
     assert_eq!(s.len(), 1);
@@ -431,21 +633,31 @@ fn valid_exception_suppresses_and_is_listed() {
 
 #[test]
 fn expired_exception_suppresses_nothing() {
-    let run = audit(&excepted("stale-rotation", &format!("        approved_by: pol\n        expires: {}\n", ago(1))));
+    let run = audit(&excepted(
+        "stale-rotation",
+        &format!("        approved_by: pol\n        expires: {}\n", ago(1)),
+    ));
     let f = run.findings("expired-exception");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "error", "subject", 13, 18);
     assert_eq!(run.findings("stale-rotation").len(), 1);
     assert!(run.suppressed("stale-rotation").is_empty());
     // Expiring today is still valid.
-    let run = audit(&excepted("stale-rotation", &format!("        approved_by: pol\n        expires: {}\n", ago(0))));
+    let run = audit(&excepted(
+        "stale-rotation",
+        &format!("        approved_by: pol\n        expires: {}\n", ago(0)),
+    ));
     assert!(run.findings("expired-exception").is_empty());
     assert_eq!(run.suppressed("stale-rotation").len(), 1);
 }
 
 #[test]
 fn incomplete_exception_suppresses_nothing() {
-    for fields in ["        approved_by: pol\n", "        expires: 2026-12-01\n", ""] {
+    for fields in [
+        "        approved_by: pol\n",
+        "        expires: 2026-12-01\n",
+        "",
+    ] {
         let run = audit(&excepted("stale-rotation", fields));
         let f = run.findings("incomplete-exception");
         assert_eq!(f.len(), 1, "{fields:?}");
@@ -456,18 +668,27 @@ fn incomplete_exception_suppresses_nothing() {
 
 #[test]
 fn exception_too_long_still_applies() {
-    let run = audit(&excepted("stale-rotation", &format!("        approved_by: pol\n        expires: {}\n", ahead(91))));
+    let run = audit(&excepted(
+        "stale-rotation",
+        &format!("        approved_by: pol\n        expires: {}\n", ahead(91)),
+    ));
     let f = run.findings("exception-too-long");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 13, 18);
     assert_eq!(run.suppressed("stale-rotation").len(), 1);
-    let run = audit(&excepted("stale-rotation", &format!("        approved_by: pol\n        expires: {}\n", ahead(90))));
+    let run = audit(&excepted(
+        "stale-rotation",
+        &format!("        approved_by: pol\n        expires: {}\n", ahead(90)),
+    ));
     assert!(run.findings("exception-too-long").is_empty());
 }
 
 #[test]
 fn self_approved_exception_by_owner_or_team_member() {
-    let run = audit(&excepted("stale-rotation", "        approved_by: tech\n        expires: 2026-12-01\n"));
+    let run = audit(&excepted(
+        "stale-rotation",
+        "        approved_by: tech\n        expires: 2026-12-01\n",
+    ));
     let f = run.findings("self-approved-exception");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 12, 22);
@@ -488,32 +709,58 @@ identities:
       - { rule: stale-rotation, reason: r, approved_by: APPROVER, expires: 2026-12-01 }
 ";
     let f = audit(&team.replace("APPROVER", "m")).findings("self-approved-exception");
-    assert!(f[0]["message"].as_str().unwrap().contains("member of technical owner `t`"));
-    assert!(audit(&team.replace("APPROVER", "sec")).findings("self-approved-exception").is_empty());
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("member of technical owner `t`")
+    );
+    assert!(
+        audit(&team.replace("APPROVER", "sec"))
+            .findings("self-approved-exception")
+            .is_empty()
+    );
 }
 
 #[test]
 fn unused_exception_including_rules_turned_off() {
-    let run = audit(&with("api_key", "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol, expires: 2026-12-01 }\n"));
+    let run = audit(&with(
+        "api_key",
+        "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol, expires: 2026-12-01 }\n",
+    ));
     let f = run.findings("unused-exception");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 10, 17);
-    let off = excepted("stale-rotation", "        approved_by: pol\n        expires: 2026-12-01\n")
-        .replace("identities:", "policy: { severity: { stale-rotation: off } }\nidentities:");
+    let off = excepted(
+        "stale-rotation",
+        "        approved_by: pol\n        expires: 2026-12-01\n",
+    )
+    .replace(
+        "identities:",
+        "policy: { severity: { stale-rotation: off } }\nidentities:",
+    );
     let run = audit(&off);
     assert_eq!(run.rules(), ["unused-exception"]);
     // An invalid exception is reported for what it is, not as unused.
-    let run = audit(&with("api_key", "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol }\n"));
+    let run = audit(&with(
+        "api_key",
+        "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol }\n",
+    ));
     assert_eq!(run.rules(), ["incomplete-exception"]);
 }
 
 #[test]
 fn policy_severity_overrides() {
-    let yaml = one_identity("api_key", "    rotation: { last_rotated: 2026-11-01 }\n")
-        .replace("identities:", "policy:\n  severity: { review-overdue: error, missing-rotation: off }\nidentities:");
+    let yaml = one_identity("api_key", "    rotation: { last_rotated: 2026-11-01 }\n").replace(
+        "identities:",
+        "policy:\n  severity: { review-overdue: error, missing-rotation: off }\nidentities:",
+    );
     let f = audit(&yaml).findings("review-overdue");
     assert_eq!(f[0]["severity"], "error");
-    let run = audit(&one_identity("api_key", "").replace("identities:", "policy: { severity: { review-overdue: off, missing-rotation: info } }\nidentities:"));
+    let run = audit(&one_identity("api_key", "").replace(
+        "identities:",
+        "policy: { severity: { review-overdue: off, missing-rotation: info } }\nidentities:",
+    ));
     assert_eq!(run.rules(), ["missing-rotation"]);
     assert_eq!(run.findings("missing-rotation")[0]["severity"], "info");
     assert_eq!(run.json()["summary"]["info"], 1);

@@ -25,7 +25,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     let registry = match load(&args.paths, &options) {
         Ok(registry) => registry,
         Err(errors) => {
-            let files: std::collections::BTreeSet<_> = errors.0.iter().filter_map(|e| e.file.as_deref()).collect();
+            let files: std::collections::BTreeSet<_> =
+                errors.0.iter().filter_map(|e| e.file.as_deref()).collect();
             let problems = errors.0.len();
             write_stderr(
                 &format!(
@@ -53,7 +54,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => write_stdout(rendered.as_bytes())?,
     }
-    Ok(if report.fails(args.fail_on) { Exit::Fail } else { Exit::Pass })
+    Ok(if report.fails(args.fail_on) {
+        Exit::Fail
+    } else {
+        Exit::Pass
+    })
 }
 
 /// Writes a temporary file beside the target and renames it over the target,
@@ -63,7 +68,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new().prefix(".nhi-own-report").tempfile_in(dir)?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".nhi-own-report")
+        .tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;

@@ -29,29 +29,50 @@ pub fn run(rule: &str) -> anyhow::Result<Exit> {
 pub fn explanation(id: RuleId) -> String {
     let info = id.info();
     let mut out = String::new();
-    let _ = writeln!(out, "{id} ({} rule, {} by default)\n", info.group, info.severity);
+    let _ = writeln!(
+        out,
+        "{id} ({} rule, {} by default)\n",
+        info.group, info.severity
+    );
     let _ = writeln!(out, "{}.\n", info.summary);
     let _ = writeln!(out, "Why it matters\n{}\n", indent(info.why));
     let _ = writeln!(out, "How to fix it\n{}\n", indent(info.fix));
     let _ = writeln!(out, "Example\n{}\n", indent(info.example));
     let _ = writeln!(out, "References");
     let none = "none";
-    let owasp = if info.owasp.is_empty() { none.to_owned() } else { info.owasp.join(", ") };
-    let nist = if info.nist.is_empty() { none.to_owned() } else { info.nist.join(", ") };
+    let owasp = if info.owasp.is_empty() {
+        none.to_owned()
+    } else {
+        info.owasp.join(", ")
+    };
+    let nist = if info.nist.is_empty() {
+        none.to_owned()
+    } else {
+        info.nist.join(", ")
+    };
     let _ = writeln!(out, "    OWASP Non-Human Identities Top 10 (2025): {owasp}");
     let _ = writeln!(out, "    NIST CSF 2.0: {nist}");
-    if matches!(info.group, crate::rules::Group::Ownership | crate::rules::Group::Lifecycle) {
+    if matches!(
+        info.group,
+        crate::rules::Group::Ownership | crate::rules::Group::Lifecycle
+    ) {
         let _ = writeln!(
             out,
             "\nThis rule can be excepted on one identity with an `exceptions:` entry \
              (rule, reason, approved_by, expires), or set with `policy.severity.{id}`."
         );
     } else {
-        let _ = writeln!(out, "\nIts severity can be set with `policy.severity.{id}` (error, warning, info, off).");
+        let _ = writeln!(
+            out,
+            "\nIts severity can be set with `policy.severity.{id}` (error, warning, info, off)."
+        );
     }
     out
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

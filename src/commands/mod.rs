@@ -45,7 +45,10 @@ pub fn use_color<S: anstream::stream::RawStream>(choice: ColorArg, stream: &S) -
     match choice {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => !matches!(anstream::AutoStream::choice(stream), anstream::ColorChoice::Never),
+        ColorArg::Auto => !matches!(
+            anstream::AutoStream::choice(stream),
+            anstream::ColorChoice::Never
+        ),
     }
 }
 
@@ -63,7 +66,9 @@ pub fn write_stderr(text: &str, color: ColorArg) {
     let colored = use_color(color, &io::stderr());
     let mut stderr = io::stderr().lock();
     let text = if colored {
-        let style = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Red.into()));
+        let style = anstyle::Style::new()
+            .bold()
+            .fg_color(Some(anstyle::AnsiColor::Red.into()));
         text.replace(": error: ", &format!(": {style}error{style:#}: "))
     } else {
         text.to_owned()

@@ -48,7 +48,12 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Exit> {
             table.set_header(["rule", "group", "severity", "summary"]);
             for id in RuleId::ALL {
                 let info = id.info();
-                table.add_row([id.as_str(), info.group.as_str(), info.severity.as_str(), info.summary]);
+                table.add_row([
+                    id.as_str(),
+                    info.group.as_str(),
+                    info.severity.as_str(),
+                    info.summary,
+                ]);
             }
             format!("{table}\n")
         }
@@ -59,11 +64,18 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Exit> {
 
 /// The rule table of the README, generated from the catalogue.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| rule | group | default | fires when | OWASP NHI | NIST CSF 2.0 |\n");
+    let mut out =
+        String::from("| rule | group | default | fires when | OWASP NHI | NIST CSF 2.0 |\n");
     out.push_str("|---|---|---|---|---|---|\n");
     for id in RuleId::ALL {
         let info = id.info();
-        let refs = |r: &[&str]| if r.is_empty() { "—".to_owned() } else { r.join(", ") };
+        let refs = |r: &[&str]| {
+            if r.is_empty() {
+                "—".to_owned()
+            } else {
+                r.join(", ")
+            }
+        };
         out.push_str(&format!(
             "| `{id}` | {} | {} | {} | {} | {} |\n",
             info.group,

@@ -6,8 +6,8 @@
 use super::node::{DocumentSink, Key, Node, Value};
 use super::time::{parse_date, parse_duration, parse_max_age};
 use super::{
-    Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located,
-    MaxAge, Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
+    Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located, MaxAge,
+    Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
 };
 use crate::keyword::{Keyword, did_you_mean, one_of};
 use crate::rules::{Group, RuleId};
@@ -264,7 +264,12 @@ impl<'src> Converter<'src> {
         }
     }
 
-    fn max_age(&mut self, node: Option<&Node>, field: &str, never: bool) -> Option<Located<MaxAge>> {
+    fn max_age(
+        &mut self,
+        node: Option<&Node>,
+        field: &str,
+        never: bool,
+    ) -> Option<Located<MaxAge>> {
         let text = self.string(node, field)?;
         match parse_max_age(&text.value, never) {
             Ok(age) => Some(Located::new(age, text.loc)),
@@ -287,7 +292,10 @@ impl<'src> Converter<'src> {
                 self.error(
                     self.at(node),
                     format!("`{field}` must be `true` or `false`, found {found}"),
-                    Some("YAML 1.2: `yes`, `no`, `on` and `off` are strings, not booleans".to_owned()),
+                    Some(
+                        "YAML 1.2: `yes`, `no`, `on` and `off` are strings, not booleans"
+                            .to_owned(),
+                    ),
                 );
                 None
             }
@@ -302,14 +310,19 @@ impl<'src> Converter<'src> {
             Value::Seq(items) => items,
             other => {
                 let found = other.describe();
-                self.error(self.at(node), format!("`{field}` must be a list, found {found}"), None);
+                self.error(
+                    self.at(node),
+                    format!("`{field}` must be a list, found {found}"),
+                    None,
+                );
                 &[]
             }
         }
     }
 
     fn version(&mut self, node: &Node) {
-        let ok = matches!(node.value, Value::Number) && self.scalar_text(node).as_deref() == Some("1");
+        let ok =
+            matches!(node.value, Value::Number) && self.scalar_text(node).as_deref() == Some("1");
         if !ok {
             let found = self
                 .scalar_text(node)
@@ -364,14 +377,14 @@ impl<'src> Converter<'src> {
             }
         }
         let kind = kind?;
-        if kind.value != OwnerKind::Team {
-            if let Some(node) = get(entries, "members").filter(|n| !matches!(n.value, Value::Null)) {
-                self.error(
-                    self.at(node),
-                    format!("{what} is a {} and cannot have `members`", kind.value),
-                    Some("only a `team` lists members".to_owned()),
-                );
-            }
+        if kind.value != OwnerKind::Team
+            && let Some(node) = get(entries, "members").filter(|n| !matches!(n.value, Value::Null))
+        {
+            self.error(
+                self.at(node),
+                format!("{what} is a {} and cannot have `members`", kind.value),
+                Some("only a `team` lists members".to_owned()),
+            );
         }
         Some(Owner {
             loc: self.at(node),
@@ -396,7 +409,11 @@ impl<'src> Converter<'src> {
         self.check_keys(entries, IDENTITY_KEYS, &what);
         let id_given = get(entries, "id").is_some_and(|n| !matches!(n.value, Value::Null));
         if !id_given {
-            self.error(loc, "identity entry has no `id`".to_owned(), Some("every identity needs a unique `id`".to_owned()));
+            self.error(
+                loc,
+                "identity entry has no `id`".to_owned(),
+                Some("every identity needs a unique `id`".to_owned()),
+            );
         }
         let kind_given = get(entries, "kind").is_some_and(|n| !matches!(n.value, Value::Null));
         let kind = self.keyword::<IdentityKind>(get(entries, "kind"), "identity kind");
@@ -475,7 +492,11 @@ impl<'src> Converter<'src> {
         };
         let owners_loc = self.at(node);
         let entries = self.mapping(node, &format!("`owners` of {what}"))?;
-        self.check_keys(entries, &["policy", "technical", "revocation"], &format!("`owners` of {what}"));
+        self.check_keys(
+            entries,
+            &["policy", "technical", "revocation"],
+            &format!("`owners` of {what}"),
+        );
         let mut ok = true;
         let roles = [Role::Policy, Role::Technical, Role::Revocation].map(|role| {
             let field = format!("owners.{role}");
@@ -513,7 +534,14 @@ impl<'src> Converter<'src> {
         let rule = self.string(get(entries, "rule"), "rule");
         let rule = match rule {
             None => {
-                self.error(loc, "exception has no `rule`".to_owned(), Some("name the rule id this exception accepts, such as `stale-rotation`".to_owned()));
+                self.error(
+                    loc,
+                    "exception has no `rule`".to_owned(),
+                    Some(
+                        "name the rule id this exception accepts, such as `stale-rotation`"
+                            .to_owned(),
+                    ),
+                );
                 None
             }
             Some(text) => self.exceptable_rule(text),
@@ -522,11 +550,19 @@ impl<'src> Converter<'src> {
         let reason = match reason {
             Some(r) if !r.value.trim().is_empty() => Some(r),
             Some(r) => {
-                self.error(r.loc, "exception `reason` is empty".to_owned(), Some("say why the risk is accepted".to_owned()));
+                self.error(
+                    r.loc,
+                    "exception `reason` is empty".to_owned(),
+                    Some("say why the risk is accepted".to_owned()),
+                );
                 None
             }
             None => {
-                self.error(loc, "exception has no `reason`".to_owned(), Some("say why the risk is accepted".to_owned()));
+                self.error(
+                    loc,
+                    "exception has no `reason`".to_owned(),
+                    Some("say why the risk is accepted".to_owned()),
+                );
                 None
             }
         };
@@ -571,7 +607,11 @@ impl<'src> Converter<'src> {
             Some(best) => format!("did you mean `{best}`? `nhi-own rules` lists every rule"),
             None => "`nhi-own rules` lists every rule".to_owned(),
         };
-        self.error(text.loc, format!("unknown rule `{}`", text.value), Some(help));
+        self.error(
+            text.loc,
+            format!("unknown rule `{}`", text.value),
+            Some(help),
+        );
     }
 
     fn policy(&mut self, node: &Node) -> Option<Policy> {
@@ -582,42 +622,49 @@ impl<'src> Converter<'src> {
         let entries = self.mapping(node, "`policy`")?;
         self.check_keys(entries, POLICY_KEYS, "`policy`");
         let errors_before = self.errors.len();
-        if let Some(list) = get(entries, "required_owners").filter(|n| !matches!(n.value, Value::Null)) {
+        if let Some(list) =
+            get(entries, "required_owners").filter(|n| !matches!(n.value, Value::Null))
+        {
             let mut roles = Vec::new();
             for item in self.list(Some(list), "policy.required_owners") {
-                if let Some(role) = self.keyword::<Role>(Some(item), "role") {
-                    if !roles.contains(&role.value) {
-                        roles.push(role.value);
-                    }
+                if let Some(role) = self.keyword::<Role>(Some(item), "role")
+                    && !roles.contains(&role.value)
+                {
+                    roles.push(role.value);
                 }
             }
             policy.required_owners = roles;
         }
-        if let Some(rot) = get(entries, "rotation").filter(|n| !matches!(n.value, Value::Null)) {
-            if let Some(rot_entries) = self.mapping(rot, "`policy.rotation`") {
-                self.check_keys(rot_entries, POLICY_ROTATION_KEYS, "`policy.rotation`");
-                policy.rotation_max_age = self.days(get(rot_entries, "max_age"), "policy.rotation.max_age");
-                if let Some(kinds) = get(rot_entries, "kinds").filter(|n| !matches!(n.value, Value::Null)) {
-                    if let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`") {
-                        for (key, value) in kind_entries {
-                            let key_node = Node {
-                                value: Value::Str(key.value.clone()),
-                                referenced: key.referenced,
-                                defined: key.defined,
-                            };
-                            let kind = self.keyword::<IdentityKind>(Some(&key_node), "identity kind");
-                            let age = self.max_age(Some(value), "policy.rotation.kinds", true);
-                            if let (Some(kind), Some(age)) = (kind, age) {
-                                policy.rotation_kinds.insert(kind.value, age.value);
-                            }
-                        }
+        if let Some(rot) = get(entries, "rotation").filter(|n| !matches!(n.value, Value::Null))
+            && let Some(rot_entries) = self.mapping(rot, "`policy.rotation`")
+        {
+            self.check_keys(rot_entries, POLICY_ROTATION_KEYS, "`policy.rotation`");
+            policy.rotation_max_age =
+                self.days(get(rot_entries, "max_age"), "policy.rotation.max_age");
+            if let Some(kinds) =
+                get(rot_entries, "kinds").filter(|n| !matches!(n.value, Value::Null))
+                && let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`")
+            {
+                for (key, value) in kind_entries {
+                    let key_node = Node {
+                        value: Value::Str(key.value.clone()),
+                        referenced: key.referenced,
+                        defined: key.defined,
+                    };
+                    let kind = self.keyword::<IdentityKind>(Some(&key_node), "identity kind");
+                    let age = self.max_age(Some(value), "policy.rotation.kinds", true);
+                    if let (Some(kind), Some(age)) = (kind, age) {
+                        policy.rotation_kinds.insert(kind.value, age.value);
                     }
                 }
             }
         }
         for (field, slot) in [
             ("review_interval", &mut policy.review_interval),
-            ("privileged_review_interval", &mut policy.privileged_review_interval),
+            (
+                "privileged_review_interval",
+                &mut policy.privileged_review_interval,
+            ),
             ("warn_within", &mut policy.warn_within),
             ("max_exception", &mut policy.max_exception),
         ] {
@@ -625,20 +672,20 @@ impl<'src> Converter<'src> {
                 *slot = days;
             }
         }
-        if let Some(sev) = get(entries, "severity").filter(|n| !matches!(n.value, Value::Null)) {
-            if let Some(sev_entries) = self.mapping(sev, "`policy.severity`") {
-                for (key, value) in sev_entries {
-                    let rule = match RuleId::parse(&key.value) {
-                        Some(rule) => Some(rule),
-                        None => {
-                            self.unknown_rule(&Located::new(key.value.clone(), self.key_at(key)));
-                            None
-                        }
-                    };
-                    let level = self.keyword::<SeverityLevel>(Some(value), "severity");
-                    if let (Some(rule), Some(level)) = (rule, level) {
-                        policy.severity.insert(rule, level.value);
+        if let Some(sev) = get(entries, "severity").filter(|n| !matches!(n.value, Value::Null))
+            && let Some(sev_entries) = self.mapping(sev, "`policy.severity`")
+        {
+            for (key, value) in sev_entries {
+                let rule = match RuleId::parse(&key.value) {
+                    Some(rule) => Some(rule),
+                    None => {
+                        self.unknown_rule(&Located::new(key.value.clone(), self.key_at(key)));
+                        None
                     }
+                };
+                let level = self.keyword::<SeverityLevel>(Some(value), "severity");
+                if let (Some(rule), Some(level)) = (rule, level) {
+                    policy.severity.insert(rule, level.value);
                 }
             }
         }
@@ -678,8 +725,16 @@ impl DocumentSink for Converter<'_> {
     }
 
     fn identities_not_list(&mut self, found: &'static str) {
-        let loc = self.identities_loc.unwrap_or(Loc { file: self.file, line: 1, col: 1 });
-        self.error(loc, format!("`identities` must be a list, found {found}"), Some("write each identity as a list item starting with `- id:`".to_owned()));
+        let loc = self.identities_loc.unwrap_or(Loc {
+            file: self.file,
+            line: 1,
+            col: 1,
+        });
+        self.error(
+            loc,
+            format!("`identities` must be a list, found {found}"),
+            Some("write each identity as a list item starting with `- id:`".to_owned()),
+        );
     }
 }
 

@@ -48,8 +48,19 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadEr
     }
     let registry = merge(parsed, &mut errors);
     // Within a file, report problems top to bottom; files stay in the order given.
-    let order: HashMap<&str, usize> = registry.files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
-    errors.sort_by_key(|e| (e.file.as_deref().and_then(|f| order.get(f).copied()), e.line, e.col));
+    let order: HashMap<&str, usize> = registry
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    errors.sort_by_key(|e| {
+        (
+            e.file.as_deref().and_then(|f| order.get(f).copied()),
+            e.line,
+            e.col,
+        )
+    });
     if errors.is_empty() {
         Ok(registry)
     } else {
@@ -81,7 +92,9 @@ pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContent
                 line,
                 col,
                 message: format!("a registry file must be a mapping, found {found}"),
-                help: Some("the top level holds `version`, `policy`, `owners` and `identities`".to_owned()),
+                help: Some(
+                    "the top level holds `version`, `policy`, `owners` and `identities`".to_owned(),
+                ),
             });
         }
         Err(e) => converter.errors.push(yaml_error(display, source, &e)),
@@ -106,6 +119,10 @@ fn parse_options(len: usize) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.strict_booleans = true;
+    // YAML 1.2 proper: under-indented flow collections and scalars are errors.
+    options.strict_indentation = true;
+    // Tags are annotations here; `!!binary` text is kept as written.
+    options.ignore_binary_tag_for_string = true;
     options.with_snippet = false;
     options
 }
@@ -119,7 +136,7 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
         ),
         _ => last_position(source),
     };
-    let (message, help) = match e {
+    let (message, help) = match innermost(e) {
         E::DuplicateMappingKey { key, .. } => (
             match key {
                 Some(k) => format!("duplicate key `{k}`"),
@@ -132,10 +149,23 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
             Some("a registry file is one document: split it into several files in a directory".to_owned()),
         ),
         E::Budget { .. } | E::AliasExpansionLimitExceeded { .. } | E::AliasReplayLimitExceeded { .. } => (
-            format!("YAML too large to expand safely: {}", plain_message(e)),
+            format!("YAML too large to expand safely: {}", plain_message(innermost(e))),
             Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
         ),
-        _ => (format!("invalid YAML: {}", plain_message(e)), None),
+        // Valid YAML that a registry cannot hold: keys are strings, values are text.
+        E::NullIntoString { .. } => (
+            "unsupported YAML: a mapping key is null".to_owned(),
+            Some("every key of a registry is a string, such as `id` or an owner id".to_owned()),
+        ),
+        E::Unexpected { expected: "string scalar", .. } => (
+            "unsupported YAML: a mapping key is a list or a mapping".to_owned(),
+            Some("every key of a registry is a string, such as `id` or an owner id".to_owned()),
+        ),
+        E::TaggedScalarCannotDeserializeIntoString { .. } | E::BytesNotSupportedMissingBinaryTag { .. } => (
+            "unsupported YAML: binary (`!!binary`) values are not allowed in a registry".to_owned(),
+            None,
+        ),
+        _ => (format!("invalid YAML: {}", plain_message(innermost(e))), None),
     };
     LoadError {
         file: Some(display.to_owned()),
@@ -146,12 +176,25 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
     }
 }
 
+/// The original error inside snippet and alias wrappers.
+fn innermost(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    loop {
+        match e {
+            serde_saphyr::Error::WithSnippet { error, .. }
+            | serde_saphyr::Error::AliasError { error, .. } => e = error,
+            other => return other,
+        }
+    }
+}
+
 /// serde-saphyr's message without its own `line N column M:` prefix.
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let text = text.strip_prefix("error: ").unwrap_or(&text);
     match text.split_once(": ") {
-        Some((prefix, rest)) if prefix.starts_with("line ") && prefix.contains(" column ") => rest.to_owned(),
+        Some((prefix, rest)) if prefix.starts_with("line ") && prefix.contains(" column ") => {
+            rest.to_owned()
+        }
         _ => text.to_owned(),
     }
 }
@@ -170,11 +213,18 @@ fn file_error(display: &str, message: &str, help: &str) -> LoadError {
 fn first_content(source: &str) -> (u32, u32) {
     for (i, line) in source.lines().enumerate() {
         let trimmed = line.trim_start_matches('\u{feff}').trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('%') || trimmed == "---" {
+        if trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed.starts_with('%')
+            || trimmed == "---"
+        {
             continue;
         }
         let col = line.chars().count() - trimmed.chars().count() + 1;
-        return (u32::try_from(i + 1).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX));
+        return (
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        );
     }
     (1, 1)
 }
@@ -182,7 +232,10 @@ fn first_content(source: &str) -> (u32, u32) {
 fn last_position(source: &str) -> (u32, u32) {
     let line = source.lines().count().max(1);
     let col = source.lines().last().map_or(0, |l| l.chars().count()) + 1;
-    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
 }
 
 fn display_path(path: &Path) -> String {
@@ -240,7 +293,11 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
                         }
                     }
                 }
-                if files.len() == before && !errors.iter().any(|e| e.file.as_deref().is_some_and(|f| f.starts_with(&display))) {
+                if files.len() == before
+                    && !errors
+                        .iter()
+                        .any(|e| e.file.as_deref().is_some_and(|f| f.starts_with(&display)))
+                {
                     errors.push(file_error(
                         &display,
                         "directory holds no registry file (`*.yaml` or `*.yml`, hidden ones skipped)",
@@ -259,7 +316,10 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 fn describe_io(e: &io::Error) -> String {
@@ -357,8 +417,12 @@ fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadError>) -> Re
                 Some(first) => errors.push(located_error(
                     &registry,
                     loc,
-                    "a second `policy`: at most one file of a registry may set the policy".to_owned(),
-                    Some(format!("the policy is already set at {}", describe_loc(&registry, first))),
+                    "a second `policy`: at most one file of a registry may set the policy"
+                        .to_owned(),
+                    Some(format!(
+                        "the policy is already set at {}",
+                        describe_loc(&registry, first)
+                    )),
                 )),
             }
         }
@@ -369,11 +433,16 @@ fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadError>) -> Re
                     &registry,
                     owner.id.loc,
                     format!("owner `{}` is declared twice", owner.id.value),
-                    Some(format!("first declared at {}", describe_loc(&registry, first_loc))),
+                    Some(format!(
+                        "first declared at {}",
+                        describe_loc(&registry, first_loc)
+                    )),
                 ));
                 continue;
             }
-            registry.owner_index.insert(owner.id.value.clone(), registry.owners.len());
+            registry
+                .owner_index
+                .insert(owner.id.value.clone(), registry.owners.len());
             registry.owners.push(owner);
         }
         registry.identities.extend(contents.identities);
@@ -392,11 +461,17 @@ fn check_members(registry: &Registry, errors: &mut Vec<LoadError>) {
         .collect();
     for owner in &registry.owners {
         for member in &owner.members {
-            if let Some(kind) = kinds.get(member.value.as_str()).filter(|k| **k != OwnerKind::Person) {
+            if let Some(kind) = kinds
+                .get(member.value.as_str())
+                .filter(|k| **k != OwnerKind::Person)
+            {
                 errors.push(located_error(
                     registry,
                     member.loc,
-                    format!("team `{}` lists `{}` as a member, but it is a {kind}", owner.id.value, member.value),
+                    format!(
+                        "team `{}` lists `{}` as a member, but it is a {kind}",
+                        owner.id.value, member.value
+                    ),
                     Some("team members are `person` entries".to_owned()),
                 ));
             }
@@ -404,7 +479,12 @@ fn check_members(registry: &Registry, errors: &mut Vec<LoadError>) {
     }
 }
 
-fn located_error(registry: &Registry, loc: Loc, message: String, help: Option<String>) -> LoadError {
+fn located_error(
+    registry: &Registry,
+    loc: Loc,
+    message: String,
+    help: Option<String>,
+) -> LoadError {
     LoadError {
         file: Some(registry.file(loc).to_owned()),
         line: loc.line,

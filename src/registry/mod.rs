@@ -10,9 +10,9 @@ pub mod time;
 
 use crate::keyword::keyword_enum;
 use crate::rules::RuleId;
+pub use load::{LoadOptions, load};
 use std::collections::HashMap;
 use std::fmt;
-pub use load::{LoadOptions, load};
 pub use time::{Date, Days, MaxAge};
 
 /// A position in one of the registry's files (1-based line and column).

@@ -98,7 +98,9 @@ pub fn parse_duration(text: &str) -> Result<Days, String> {
     }
     // Bounded so that date arithmetic can never overflow (about 27,000 years).
     let n: i64 = number.parse().map_err(|_| bad())?;
-    let days = n.checked_mul(factor).filter(|d| (1..=10_000_000).contains(d));
+    let days = n
+        .checked_mul(factor)
+        .filter(|d| (1..=10_000_000).contains(d));
     match days {
         Some(days) => Ok(Days {
             days,
@@ -152,7 +154,18 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("90d").unwrap().days, 90);
         assert_eq!(parse_duration("12w").unwrap().days, 84);
-        for bad in ["", "d", "0d", "-5d", "+5d", "5", "5m", "5 d", "1.5w", "99999999999d"] {
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "-5d",
+            "+5d",
+            "5",
+            "5m",
+            "5 d",
+            "1.5w",
+            "99999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} must be rejected");
         }
         assert_eq!(parse_max_age("never", true).unwrap(), MaxAge::Never);

@@ -164,10 +164,16 @@ impl Report {
     }
 
     /// Adds violations of one subject, applying the policy's severities (`off` drops them).
-    pub fn extend(&mut self, registry: &Registry, subject: &Subject, violations: impl Iterator<Item = Violation>) {
+    pub fn extend(
+        &mut self,
+        registry: &Registry,
+        subject: &Subject,
+        violations: impl Iterator<Item = Violation>,
+    ) {
         for v in violations {
             if let Some(severity) = crate::audit::severity(registry, v.rule) {
-                self.findings.push(Finding::new(registry, subject, v, severity));
+                self.findings
+                    .push(Finding::new(registry, subject, v, severity));
             }
         }
     }
@@ -178,7 +184,8 @@ impl Report {
 
     /// Sorts and counts; called once all findings are in.
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.suppressed
             .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();

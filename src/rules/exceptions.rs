@@ -31,7 +31,10 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
             RuleId::IncompleteException,
             exception.loc,
             detail,
-            format!("exception for {rule} has no {}; it suppresses nothing", missing.join(" and no ")),
+            format!(
+                "exception for {rule} has no {}; it suppresses nothing",
+                missing.join(" and no ")
+            ),
         ));
     }
     let mut expired = false;
@@ -79,15 +82,18 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
                 ));
             }
         }
-        if let Some(approver) = &exception.approved_by {
-            if let Some(how) = self_approval(ctx, identity, &approver.value) {
-                violations.push(Violation::new(
-                    RuleId::SelfApprovedException,
-                    approver.loc,
-                    detail,
-                    format!("exception for {rule} is approved by `{}`, {how}", approver.value),
-                ));
-            }
+        if let Some(approver) = &exception.approved_by
+            && let Some(how) = self_approval(ctx, identity, &approver.value)
+        {
+            violations.push(Violation::new(
+                RuleId::SelfApprovedException,
+                approver.loc,
+                detail,
+                format!(
+                    "exception for {rule} is approved by `{}`, {how}",
+                    approver.value
+                ),
+            ));
         }
     }
     Assessment { valid, violations }

@@ -20,7 +20,12 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
                     RuleId::DateInFuture,
                     date.loc,
                     field,
-                    format!("`{field}` {} is {} after today ({})", date.value, days(ahead), ctx.today),
+                    format!(
+                        "`{field}` {} is {} after today ({})",
+                        date.value,
+                        days(ahead),
+                        ctx.today
+                    ),
                 ));
             }
         }
@@ -65,7 +70,13 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(&'r str, Violation)> {
     let registry = ctx.registry;
     let mut referenced: HashSet<&str> = HashSet::new();
     for identity in &registry.identities {
-        referenced.extend(identity.owners.iter().filter_map(|r| r.id()).map(|id| id.value.as_str()));
+        referenced.extend(
+            identity
+                .owners
+                .iter()
+                .filter_map(|r| r.id())
+                .map(|id| id.value.as_str()),
+        );
         referenced.extend(
             identity
                 .exceptions
@@ -88,7 +99,10 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(&'r str, Violation)> {
                     RuleId::UnusedOwner,
                     o.id.loc,
                     "",
-                    format!("owner `{}` is referenced by no identity, team or exception", o.id.value),
+                    format!(
+                        "owner `{}` is referenced by no identity, team or exception",
+                        o.id.value
+                    ),
                 ),
             )
         })

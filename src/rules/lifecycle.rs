@@ -19,12 +19,19 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
                 format!("expired {}, {} ago", expires.value, days(-left)),
             ));
         } else if left <= warn {
-            let when = if left == 0 { "today".to_owned() } else { format!("in {}", days(left)) };
+            let when = if left == 0 {
+                "today".to_owned()
+            } else {
+                format!("in {}", days(left))
+            };
             out.push(Violation::new(
                 RuleId::ExpiringCredential,
                 expires.loc,
                 "",
-                format!("expires {}, {when}; warning window {}", expires.value, policy.warn_within),
+                format!(
+                    "expires {}, {when}; warning window {}",
+                    expires.value, policy.warn_within
+                ),
             ));
         }
     } else if identity.kind.value == IdentityKind::Certificate {
@@ -37,7 +44,10 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     }
 
     let (interval, which) = if identity.privileged {
-        (&policy.privileged_review_interval, "privileged review interval")
+        (
+            &policy.privileged_review_interval,
+            "privileged review interval",
+        )
     } else {
         (&policy.review_interval, "review interval")
     };
@@ -87,7 +97,11 @@ fn rotation(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     };
     let age = ctx.days_since(reference.value);
     let left = max.days - age;
-    let never = if what == "created" { " (never rotated)" } else { "" };
+    let never = if what == "created" {
+        " (never rotated)"
+    } else {
+        ""
+    };
     if left < 0 {
         out.push(Violation::new(
             RuleId::StaleRotation,
@@ -101,7 +115,11 @@ fn rotation(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             ),
         ));
     } else if left <= ctx.registry.policy.warn_within.days {
-        let when = if left == 0 { "today".to_owned() } else { format!("in {}", days(left)) };
+        let when = if left == 0 {
+            "today".to_owned()
+        } else {
+            format!("in {}", days(left))
+        };
         out.push(Violation::new(
             RuleId::RotationDue,
             reference.loc,

@@ -26,43 +26,60 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     for exception in &identity.exceptions {
         if let Some(approver) = &exception.approved_by {
             let detail = format!("approved_by:{}", exception.rule.value);
-            check_reference(ctx, approver, &format!("approver of the {} exception", exception.rule.value), &detail, out);
+            check_reference(
+                ctx,
+                approver,
+                &format!("approver of the {} exception", exception.rule.value),
+                &detail,
+                out,
+            );
         }
     }
     for role in [Role::Policy, Role::Revocation] {
-        if let Some(id) = identity.owner(role).id() {
-            if registry.owner(&id.value).is_some_and(|o| o.kind.value == OwnerKind::Vendor) {
-                out.push(Violation::new(
-                    RuleId::VendorAccountability,
-                    id.loc,
-                    role.as_ref(),
-                    format!(
-                        "{role} owner `{}` is a vendor; {} must stay in-house",
-                        id.value,
-                        if role == Role::Policy { "risk acceptance" } else { "revocation" }
-                    ),
-                ));
-            }
+        if let Some(id) = identity.owner(role).id()
+            && registry
+                .owner(&id.value)
+                .is_some_and(|o| o.kind.value == OwnerKind::Vendor)
+        {
+            out.push(Violation::new(
+                RuleId::VendorAccountability,
+                id.loc,
+                role.as_ref(),
+                format!(
+                    "{role} owner `{}` is a vendor; {} must stay in-house",
+                    id.value,
+                    if role == Role::Policy {
+                        "risk acceptance"
+                    } else {
+                        "revocation"
+                    }
+                ),
+            ));
         }
     }
     if let (Some(policy), Some(technical)) = (
         identity.owner(Role::Policy).id(),
         identity.owner(Role::Technical).id(),
-    ) {
-        if policy.value == technical.value {
-            out.push(Violation::new(
-                RuleId::NoSeparationOfDuties,
-                technical.loc,
-                "",
-                format!("`{}` is both the policy and the technical owner", policy.value),
-            ));
-        }
+    ) && policy.value == technical.value
+    {
+        out.push(Violation::new(
+            RuleId::NoSeparationOfDuties,
+            technical.loc,
+            "",
+            format!(
+                "`{}` is both the policy and the technical owner",
+                policy.value
+            ),
+        ));
     }
     if identity.escalation.is_none() {
         let problem = match identity.owner(Role::Revocation) {
             RoleRef::Missing(_) => Some("there is no revocation owner".to_owned()),
             RoleRef::Set(id) => match registry.owner(&id.value) {
-                None => Some(format!("revocation owner `{}` is not in the owner directory", id.value)),
+                None => Some(format!(
+                    "revocation owner `{}` is not in the owner directory",
+                    id.value
+                )),
                 Some(owner) if owner.contact.is_none() => {
                     Some(format!("revocation owner `{}` has no contact", id.value))
                 }
@@ -89,7 +106,13 @@ fn role_duty(role: Role) -> &'static str {
 }
 
 /// `unknown-owner` and `inactive-owner` for one reference from an identity.
-fn check_reference(ctx: &Context<'_>, id: &Located<String>, what: &str, detail: &str, out: &mut Vec<Violation>) {
+fn check_reference(
+    ctx: &Context<'_>,
+    id: &Located<String>,
+    what: &str,
+    detail: &str,
+    out: &mut Vec<Violation>,
+) {
     let registry = ctx.registry;
     if !registry.has_directory() {
         return;
@@ -110,14 +133,20 @@ fn check_reference(ctx: &Context<'_>, id: &Located<String>, what: &str, detail: 
 }
 
 fn unknown(ctx: &Context<'_>, id: &Located<String>, what: &str, detail: &str) -> Violation {
-    let suggestion = did_you_mean(&id.value, ctx.registry.owners.iter().map(|o| o.id.value.as_str()))
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
+    let suggestion = did_you_mean(
+        &id.value,
+        ctx.registry.owners.iter().map(|o| o.id.value.as_str()),
+    )
+    .map(|s| format!(" (did you mean `{s}`?)"))
+    .unwrap_or_default();
     Violation::new(
         RuleId::UnknownOwner,
         id.loc,
         detail,
-        format!("{what} `{}` is not in the owner directory{suggestion}", id.value),
+        format!(
+            "{what} `{}` is not in the owner directory{suggestion}",
+            id.value
+        ),
     )
 }
 
@@ -153,7 +182,15 @@ pub fn check_directory<'r>(ctx: &Context<'r>, out: &mut Vec<(&'r str, Violation)
     for owner in &ctx.registry.owners {
         for member in &owner.members {
             if ctx.registry.owner(&member.value).is_none() {
-                out.push((owner.id.value.as_str(), unknown(ctx, member, "team member", &format!("member:{}", member.value))));
+                out.push((
+                    owner.id.value.as_str(),
+                    unknown(
+                        ctx,
+                        member,
+                        "team member",
+                        &format!("member:{}", member.value),
+                    ),
+                ));
             }
         }
     }

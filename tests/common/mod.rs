@@ -1,5 +1,5 @@
 //! Helpers shared by the CLI tests: write a registry, run the binary, read JSON.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -16,8 +16,12 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Unsuppressed findings of one rule.
@@ -54,12 +58,18 @@ impl Run {
 
 pub fn nhi_own() -> Command {
     let mut cmd = Command::cargo_bin("nhi-own").expect("binary");
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR");
     cmd
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = nhi_own().current_dir(dir).args(args).output().expect("run nhi-own");
+    let output = nhi_own()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run nhi-own");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -97,7 +107,16 @@ impl Workspace {
 pub fn audit_at(yaml: &str, now: &str) -> Run {
     let ws = Workspace::new();
     ws.write("reg.yaml", yaml);
-    let run = ws.run(&["audit", "reg.yaml", "--now", now, "--format", "json", "--fail-on", "never"]);
+    let run = ws.run(&[
+        "audit",
+        "reg.yaml",
+        "--now",
+        now,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(run.code, 0, "audit failed:\n{}", run.stderr);
     run
 }
@@ -121,7 +140,8 @@ identities:
 }
 
 /// Identity fields that keep rotation and review rules quiet as of `NOW`.
-pub const FRESH: &str = "    rotation: { last_rotated: 2026-11-01 }\n    last_reviewed: 2026-11-01\n";
+pub const FRESH: &str =
+    "    rotation: { last_rotated: 2026-11-01 }\n    last_reviewed: 2026-11-01\n";
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -134,7 +154,10 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipping: {} not found (shared test data is only beside CI checkouts)", path.display());
+        eprintln!(
+            "skipping: {} not found (shared test data is only beside CI checkouts)",
+            path.display()
+        );
         None
     }
 }

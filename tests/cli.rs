@@ -1,0 +1,534 @@
+//! The command line as a user sees it: exit codes, output files, formats,
+//! determinism, escaping, colour, and the bundled examples.
+
+// Tests assert by panicking, and report by printing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr)]
+
+mod common;
+
+use common::{Workspace, nhi_own, repo_root, run_in};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn examples(args: &[&str]) -> common::Run {
+    run_in(&repo_root(), args)
+}
+
+#[test]
+fn fail_on_levels_decide_the_exit_code() {
+    // One warning (no separation of duties) and nothing else.
+    let ws = Workspace::new();
+    ws.write(
+        "ownership.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: workload_identity\n    escalation: x\n    last_reviewed: 2026-11-01\n    owners: { policy: p, technical: p, revocation: r }\n",
+    );
+    let code = |fail_on: &str| {
+        ws.run(&["audit", "--now", "2026-11-22", "--fail-on", fail_on])
+            .code
+    };
+    assert_eq!(code("error"), 0);
+    assert_eq!(code("warning"), 1);
+    assert_eq!(code("info"), 1);
+    assert_eq!(code("never"), 0);
+    // Default: error.
+    assert_eq!(ws.run(&["audit", "--now", "2026-11-22"]).code, 0);
+
+    // An info finding fails only --fail-on info.
+    ws.write(
+        "ownership.yaml",
+        "version: 1\nowners:\n  p: { kind: team, contact: x }\n  t: { kind: team }\n  r: { kind: team }\n  idle: { kind: team }\nidentities:\n  - id: a\n    kind: workload_identity\n    last_reviewed: 2026-11-01\n    owners: { policy: p, technical: t, revocation: p }\n",
+    );
+    // r and t: t is referenced, r and idle are not.
+    assert_eq!(code("warning"), 0);
+    assert_eq!(code("info"), 1);
+
+    // An error fails every level but never.
+    ws.write(
+        "ownership.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: workload_identity\n",
+    );
+    assert_eq!(code("error"), 1);
+    assert_eq!(code("never"), 0);
+}
+
+#[test]
+fn exit_code_does_not_depend_on_format_or_output() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
+    for format in ["table", "text", "json"] {
+        assert_eq!(
+            ws.run(&["audit", "r.yaml", "--format", format]).code,
+            1,
+            "{format}"
+        );
+        assert_eq!(
+            ws.run(&["audit", "r.yaml", "--format", format, "--output", "out"])
+                .code,
+            1,
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn output_is_written_atomically_and_kept_on_invalid_input() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+        "--now",
+        "2026-11-22",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.is_empty(),
+        "the report goes to the file, not stdout"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(ws.dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["identities"], 1);
+    // An invalid registry leaves the previous report untouched, and no temp files behind.
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: tokn\n",
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+    ]);
+    assert_eq!(run.code, 2);
+    let kept: Value =
+        serde_json::from_slice(&std::fs::read(ws.dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(kept, report);
+    let names: Vec<String> = std::fs::read_dir(ws.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with(".nhi-own")).count(),
+        0,
+        "{names:?}"
+    );
+    // An output in a directory that does not exist is a clear error, exit 2.
+    let run = ws.run(&["audit", "r.yaml", "--output", "missing/dir/report.json"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn audit_never_modifies_the_registry() {
+    let root = repo_root();
+    let before = std::fs::read(root.join("examples/showcase.yaml")).unwrap();
+    let run = examples(&["audit", "examples/showcase.yaml", "--now", "2026-11-01"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        std::fs::read(root.join("examples/showcase.yaml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn project_registry_audits_clean() {
+    let run = examples(&[
+        "audit",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+        "--fail-on",
+        "info",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+    let n = json["summary"]["identities"].as_u64().unwrap();
+    assert!((15..=30).contains(&n), "{n} identities");
+    assert_eq!(json["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn showcase_triggers_every_rule() {
+    let run = examples(&[
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    let fired: BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["suppressed"].as_array().unwrap())
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    let catalogue: Value =
+        serde_json::from_str(&examples(&["rules", "--format", "json"]).stdout).unwrap();
+    let all: BTreeSet<&str> = catalogue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(all.len(), 22);
+    assert_eq!(fired, all);
+}
+
+#[test]
+fn multi_file_directory_example() {
+    let run = examples(&[
+        "audit",
+        "examples/multi",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "text",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "examples/multi/services/checkout.yaml:12:47: error[inactive-owner] checkout-psp-key: technical owner `olga` is an inactive person\n\
+         examples/multi/services/checkout.yaml:13:31: error[stale-rotation] checkout-psp-key: last rotated 2026-08-01, 92 days ago; max age 90d (2 days overdue)\n\
+         examples/multi/services/edge.yaml:8:14: warning[expiring-credential] edge-tls: expires 2026-11-15, in 14 days; warning window 21d\n"
+    );
+}
+
+/// Splits the showcase into a directory: header (policy, owners) in one file,
+/// identities spread over several, in an order that sorts like the original.
+fn split_showcase(ws: &Workspace) {
+    let text = std::fs::read_to_string(repo_root().join("examples/showcase.yaml")).unwrap();
+    let (head, items) = text.split_once("identities:\n").unwrap();
+    ws.write("split/00-head.yaml", head);
+    let mut chunks: Vec<String> = Vec::new();
+    for line in items.lines() {
+        if line.starts_with("  # ") || chunks.is_empty() {
+            chunks.push(String::new());
+        }
+        let chunk = chunks.last_mut().unwrap();
+        chunk.push_str(line);
+        chunk.push('\n');
+    }
+    for (i, chunk) in chunks.iter().enumerate() {
+        // Nested directories are walked depth first, in name order.
+        let name = format!("split/{}/{i:02}.yaml", if i < 10 { "a" } else { "b" });
+        ws.write(&name, format!("version: 1\nidentities:\n{chunk}"));
+    }
+    ws.write("split/.hidden.yaml", "this: is not read\n");
+    ws.write("split/README.txt", "not yaml");
+}
+
+fn comparable(run: &common::Run) -> Vec<(String, String, String, String)> {
+    let json = run.json();
+    let mut out: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["suppressed"].as_array().unwrap())
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            // duplicate-identity names the other file's location.
+            let message = message.split(" is already used at ").next().unwrap();
+            (
+                f["rule"].to_string(),
+                f["severity"].to_string(),
+                format!("{}{}", f["identity"], f["owner"]),
+                message.to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn one_file_or_split_directory_give_the_same_findings() {
+    let ws = Workspace::new();
+    split_showcase(&ws);
+    let whole = examples(&[
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    let split = ws.run(&["audit", "split", "--now", "2026-11-01", "--format", "json"]);
+    assert_eq!(split.code, whole.code, "{}", split.stderr);
+    assert_eq!(comparable(&whole), comparable(&split));
+    assert_eq!(whole.json()["summary"], split.json()["summary"]);
+    // Byte-identical across runs.
+    let again = ws.run(&["audit", "split", "--now", "2026-11-01", "--format", "json"]);
+    assert_eq!(again.stdout, split.stdout);
+}
+
+#[test]
+fn findings_are_sorted_by_file_line_column_rule() {
+    let run = examples(&[
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    let json = run.json();
+    let keys: Vec<(String, u64, u64, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn json_report_shape() {
+    let run = examples(&[
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    let json = run.json();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "findings",
+            "now",
+            "summary",
+            "suppressed",
+            "tool",
+            "version"
+        ]
+    );
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"]["name"], "nhi-own");
+    assert_eq!(json["now"], "2026-11-01");
+    let finding = &json["findings"][0];
+    let mut fields: Vec<&str> = finding
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "column", "file", "identity", "line", "message", "owner", "rule", "severity"
+        ]
+    );
+    let suppressed = &json["suppressed"][0];
+    let exception: Vec<&str> = suppressed["exception"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(exception, ["approved_by", "expires", "reason", "ticket"]);
+    assert_eq!(
+        json["summary"]["suppressed"],
+        json["suppressed"].as_array().unwrap().len()
+    );
+}
+
+/// Ids cannot hold control characters (that is a load error), but bidi
+/// overrides are legal in ids, and file names can hold anything.
+const HOSTILE: &str = "version: 1\nidentities:\n  - id: \"evil\\u202e\"\n    kind: token\n    owners: { policy: \"p\\u2066\", technical: t, revocation: r }\n";
+const HOSTILE_FILE: &str = "evil\u{1b}[31m\nname.yaml";
+
+#[cfg(unix)]
+#[test]
+fn registry_strings_never_reach_the_terminal_raw() {
+    let ws = Workspace::new();
+    ws.write(HOSTILE_FILE, HOSTILE);
+    for format in ["table", "text"] {
+        let run = ws.run(&[
+            "audit",
+            HOSTILE_FILE,
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            !run.stdout.contains('\u{1b}'),
+            "{format}: raw ESC in {:?}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains('\u{202e}') && !run.stdout.contains('\u{2066}'),
+            "{format}"
+        );
+        assert!(
+            run.stdout.contains("evil\\u{202e}"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("evil\\u{1b}[31m\\nname.yaml"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+    let run = ws.run(&["audit", HOSTILE_FILE, "--format", "json"]);
+    assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{202e}'));
+    // Still the same strings once parsed.
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["identity"] == "evil\u{202e}"));
+    assert!(findings.iter().all(|f| f["file"] == HOSTILE_FILE));
+    // Load errors escape too.
+    ws.write(
+        HOSTILE_FILE,
+        "version: 1\nidentities:\n  - id: \"a\\e[2J\"\n    kind: token\n",
+    );
+    let run = ws.run(&["audit", HOSTILE_FILE]);
+    assert_eq!(run.code, 2);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
+    let run = ws.run(&["audit", "r.yaml", "--format", "text", "--color", "always"]);
+    assert!(
+        run.stdout.contains("\u{1b}[1m\u{1b}[31merror\u{1b}[0m") || run.stdout.contains("\u{1b}["),
+        "{:?}",
+        run.stdout
+    );
+    let run = ws.run(&["audit", "r.yaml", "--format", "table", "--color", "always"]);
+    assert!(run.stdout.contains('\u{1b}'));
+    // Not a terminal: no colour by default.
+    let run = ws.run(&["audit", "r.yaml", "--format", "text"]);
+    assert!(!run.stdout.contains('\u{1b}'));
+    let out = nhi_own()
+        .current_dir(ws.dir.path())
+        .env("NO_COLOR", "1")
+        .args(["audit", "r.yaml", "--format", "text"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    // A report written to a file is never coloured.
+    ws.run(&[
+        "audit", "r.yaml", "--format", "table", "--color", "always", "--output", "t.txt",
+    ]);
+    assert!(
+        !std::fs::read_to_string(ws.dir.path().join("t.txt"))
+            .unwrap()
+            .contains('\u{1b}')
+    );
+}
+
+#[test]
+fn table_summary_line() {
+    let run = examples(&["audit", "examples/showcase.yaml", "--now", "2026-11-01"]);
+    assert!(
+        run.stdout.ends_with(
+            "17 errors, 11 warnings, 1 info in 21 identities (2 suppressed by exceptions)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let clean = examples(&["audit", "--now", "2026-11-01"]);
+    assert!(clean.stdout.starts_with("No findings.\n"));
+    assert!(
+        clean
+            .stdout
+            .contains("0 errors, 0 warnings, 0 info in 22 identities (1 suppressed by exceptions)")
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let run = examples(&["rules"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("stale-rotation") && run.stdout.contains("lifecycle"));
+    let json: Value =
+        serde_json::from_str(&examples(&["rules", "--format", "json"]).stdout).unwrap();
+    let first = &json[0];
+    assert_eq!(first["id"], "missing-owner");
+    assert_eq!(first["group"], "ownership");
+    assert_eq!(first["severity"], "error");
+    assert!(first["summary"].is_string());
+    assert_eq!(first["references"]["owasp_nhi_top10_2025"][0], "NHI1:2025");
+    assert_eq!(first["references"]["nist_csf_2_0"][0], "GV.RR-02");
+
+    let run = examples(&["explain", "vendor-accountability"]);
+    assert_eq!(run.code, 0);
+    for needle in [
+        "Why it matters",
+        "How to fix it",
+        "Example",
+        "NHI3:2025",
+        "GV.SC-02",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}");
+    }
+    let run = examples(&["explain", "stale-rotaton"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown rule `stale-rotaton`"));
+    assert!(run.stderr.contains("did you mean `stale-rotation`?"));
+}
+
+#[test]
+fn readme_rule_table_matches_the_catalogue() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("rules:start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
+    let generated = examples(&["rules", "--format", "markdown"]).stdout;
+    assert_eq!(
+        &readme[start..end],
+        generated,
+        "README rule table is out of date: regenerate it with `nhi-own rules --format markdown`"
+    );
+}
+
+#[test]
+fn completions_are_generated() {
+    let run = examples(&["completions", "bash"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("nhi-own"));
+}
