@@ -2,7 +2,13 @@
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
 // Tests assert by panicking, and report by printing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 mod common;
 

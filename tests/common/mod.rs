@@ -1,5 +1,11 @@
 //! Helpers shared by the CLI tests: write a registry, run the binary, read JSON.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use assert_cmd::Command;
 use serde_json::Value;
