@@ -20,6 +20,18 @@ fn examples(args: &[&str]) -> common::Run {
     run_in(&repo_root(), args)
 }
 
+/// The showcase registry audited in JSON as of its documented day.
+fn showcase_json() -> common::Run {
+    examples(&[
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        "json",
+    ])
+}
+
 #[test]
 fn fail_on_levels_decide_the_exit_code() {
     // One warning (no separation of duties) and nothing else.
@@ -168,14 +180,7 @@ fn project_registry_audits_clean() {
 
 #[test]
 fn showcase_triggers_every_rule() {
-    let run = examples(&[
-        "audit",
-        "examples/showcase.yaml",
-        "--now",
-        "2026-11-01",
-        "--format",
-        "json",
-    ]);
+    let run = showcase_json();
     assert_eq!(run.code, 1);
     let json = run.json();
     let fired: BTreeSet<&str> = json["findings"]
@@ -267,14 +272,7 @@ fn comparable(run: &common::Run) -> Vec<(String, String, String, String)> {
 fn one_file_or_split_directory_give_the_same_findings() {
     let ws = Workspace::new();
     split_showcase(&ws);
-    let whole = examples(&[
-        "audit",
-        "examples/showcase.yaml",
-        "--now",
-        "2026-11-01",
-        "--format",
-        "json",
-    ]);
+    let whole = showcase_json();
     let split = ws.run(&["audit", "split", "--now", "2026-11-01", "--format", "json"]);
     assert_eq!(split.code, whole.code, "{}", split.stderr);
     assert_eq!(comparable(&whole), comparable(&split));
@@ -286,14 +284,7 @@ fn one_file_or_split_directory_give_the_same_findings() {
 
 #[test]
 fn findings_are_sorted_by_file_line_column_rule() {
-    let run = examples(&[
-        "audit",
-        "examples/showcase.yaml",
-        "--now",
-        "2026-11-01",
-        "--format",
-        "json",
-    ]);
+    let run = showcase_json();
     let json = run.json();
     let keys: Vec<(String, u64, u64, String)> = json["findings"]
         .as_array()
@@ -315,14 +306,7 @@ fn findings_are_sorted_by_file_line_column_rule() {
 
 #[test]
 fn json_report_shape() {
-    let run = examples(&[
-        "audit",
-        "examples/showcase.yaml",
-        "--now",
-        "2026-11-01",
-        "--format",
-        "json",
-    ]);
+    let run = showcase_json();
     let json = run.json();
     let keys: Vec<&str> = json
         .as_object()

@@ -279,6 +279,8 @@ fn unreadable_file_and_symlink_loop() {
     if std::fs::read(&path).is_err() {
         let err = invalid_in(&ws, &["audit", "locked.yaml"]);
         assert_has(&err, "locked.yaml: error: cannot read: permission denied");
+    } else {
+        eprintln!("skipping the permission check: this user can read a mode-000 file (root)");
     }
     std::fs::create_dir_all(ws.dir.path().join("loop")).unwrap();
     ws.write("loop/reg.yaml", "version: 1\n");

@@ -1,6 +1,6 @@
 //! Lifecycle rules: rotation, expiry, review and revocation dates.
 
-use super::{Context, RuleId, Violation, days};
+use super::{Context, RuleId, Violation, days, until};
 use crate::registry::{Identity, IdentityKind, MaxAge};
 
 /// Lifecycle checks of one non-retired identity.
@@ -19,11 +19,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
                 format!("expired {}, {} ago", expires.value, days(-left)),
             ));
         } else if left <= warn {
-            let when = if left == 0 {
-                "today".to_owned()
-            } else {
-                format!("in {}", days(left))
-            };
+            let when = until(left);
             out.push(Violation::new(
                 RuleId::ExpiringCredential,
                 expires.loc,
@@ -115,11 +111,7 @@ fn rotation(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             ),
         ));
     } else if left <= ctx.registry.policy.warn_within.days {
-        let when = if left == 0 {
-            "today".to_owned()
-        } else {
-            format!("in {}", days(left))
-        };
+        let when = until(left);
         out.push(Violation::new(
             RuleId::RotationDue,
             reference.loc,

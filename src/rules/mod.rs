@@ -83,3 +83,12 @@ pub fn days(n: i64) -> String {
         format!("{n} days")
     }
 }
+
+/// "today", "in 1 day", "in 12 days".
+pub fn until(n: i64) -> String {
+    if n == 0 {
+        "today".to_owned()
+    } else {
+        format!("in {}", days(n))
+    }
+}
