@@ -39,19 +39,9 @@ pub fn explanation(id: RuleId) -> String {
     let _ = writeln!(out, "How to fix it\n{}\n", indent(info.fix));
     let _ = writeln!(out, "Example\n{}\n", indent(info.example));
     let _ = writeln!(out, "References");
-    let none = "none";
-    let owasp = if info.owasp.is_empty() {
-        none.to_owned()
-    } else {
-        info.owasp.join(", ")
-    };
-    let nist = if info.nist.is_empty() {
-        none.to_owned()
-    } else {
-        info.nist.join(", ")
-    };
-    let _ = writeln!(out, "    OWASP Non-Human Identities Top 10 (2025): {owasp}");
-    let _ = writeln!(out, "    NIST CSF 2.0: {nist}");
+    for line in info.references().lines() {
+        let _ = writeln!(out, "    {line}");
+    }
     if matches!(
         info.group,
         crate::rules::Group::Ownership | crate::rules::Group::Lifecycle

@@ -3,7 +3,11 @@
 //! Renderers only format a [`Report`]: they decide nothing. The exit code comes
 //! from the report and `--fail-on`, never from the format.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 pub mod text;
 
@@ -147,6 +151,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Findings suppressed by valid exceptions, sorted the same way.
     pub suppressed: Vec<Suppressed>,
+    /// Every identity entry audited, in registry order: (index into `files`, id).
+    pub identities: Vec<(u32, String)>,
 }
 
 impl Report {
@@ -160,6 +166,11 @@ impl Report {
             },
             findings: Vec::new(),
             suppressed: Vec::new(),
+            identities: registry
+                .identities
+                .iter()
+                .map(|i| (i.loc.file, i.id.value.clone()))
+                .collect(),
         }
     }
 
@@ -219,9 +230,20 @@ pub enum FailOn {
 /// Output formats of `audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// A table for people at a terminal
     Table,
+    /// `file:line:col: severity[rule] identity: message`, for pre-commit and editors
     Text,
+    /// The JSON report
     Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+    /// JUnit XML, for GitLab and Jenkins test reports
+    Junit,
+    /// Markdown, for PR comments and job summaries
+    Markdown,
 }
 
 /// How human formats may decorate their output.
@@ -239,6 +261,10 @@ pub fn render(report: &Report, format: Format, style: Style) -> String {
         Format::Table => table::render(report, style),
         Format::Text => text::render(report, style),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 

@@ -27,6 +27,24 @@ pub struct RuleInfo {
     pub nist: &'static [&'static str],
 }
 
+impl RuleInfo {
+    /// The framework references, one framework per line.
+    pub fn references(&self) -> String {
+        let list = |refs: &[&str]| {
+            if refs.is_empty() {
+                "none".to_owned()
+            } else {
+                refs.join(", ")
+            }
+        };
+        format!(
+            "OWASP Non-Human Identities Top 10 (2025): {}\nNIST CSF 2.0: {}",
+            list(self.owasp),
+            list(self.nist)
+        )
+    }
+}
+
 macro_rules! catalogue {
     ($($variant:ident => $id:literal {
         group: $group:ident, severity: $severity:ident,

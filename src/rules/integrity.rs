@@ -35,31 +35,30 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
 /// `duplicate-identity`: the index of every later occurrence, with its violation.
 pub fn duplicates(ctx: &Context<'_>) -> Vec<(usize, Violation)> {
     let registry = ctx.registry;
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    // First occurrence and how many times the id has been seen.
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut out = Vec::new();
     for (index, identity) in registry.identities.iter().enumerate() {
-        match first.get(identity.id.value.as_str()) {
-            None => {
-                first.insert(&identity.id.value, index);
-            }
-            Some(&earlier) => {
-                let at = registry.identities[earlier].id.loc;
-                out.push((
-                    index,
-                    Violation::new(
-                        RuleId::DuplicateIdentity,
-                        identity.id.loc,
-                        format!("{}:{}", registry.file(at), at.line),
-                        format!(
-                            "id `{}` is already used at {}:{}:{}",
-                            identity.id.value,
-                            registry.file(at),
-                            at.line,
-                            at.col
-                        ),
+        let entry = seen.entry(identity.id.value.as_str()).or_insert((index, 0));
+        entry.1 += 1;
+        let (earlier, occurrence) = *entry;
+        if occurrence > 1 {
+            let at = registry.identities[earlier].id.loc;
+            out.push((
+                index,
+                Violation::new(
+                    RuleId::DuplicateIdentity,
+                    identity.id.loc,
+                    format!("occurrence {occurrence}"),
+                    format!(
+                        "id `{}` is already used at {}:{}:{}",
+                        identity.id.value,
+                        registry.file(at),
+                        at.line,
+                        at.col
                     ),
-                ));
-            }
+                ),
+            ));
         }
     }
     out

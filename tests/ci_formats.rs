@@ -1,0 +1,431 @@
+//! The CI formats checked by the schemas and rules of the clients that read
+//! them: SARIF against the official 2.1.0 schema, JUnit against the
+//! Jenkins/Surefire XSD with xmllint, GitHub workflow commands parsed back,
+//! Markdown tables that registry strings cannot break.
+
+// Tests assert by panicking, and report by printing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+mod common;
+
+use common::{Workspace, repo_root, run_in, shared_data};
+use serde_json::Value;
+
+const FORMATS: [&str; 7] = [
+    "table", "text", "json", "sarif", "github", "junit", "markdown",
+];
+
+fn showcase(format: &str) -> common::Run {
+    run_in(
+        &repo_root(),
+        &[
+            "audit",
+            "examples/showcase.yaml",
+            "--now",
+            "2026-11-01",
+            "--format",
+            format,
+        ],
+    )
+}
+
+/// A registry whose strings try to escape every format: a file name with
+/// workflow-command syntax, bidi overrides in ids, and an exception reason
+/// full of markup and command injections.
+fn hostile(ws: &Workspace) -> &'static str {
+    let name = if cfg!(unix) {
+        "evil,file:name%0A::error::x|<b>`.yaml"
+    } else {
+        "evil.yaml"
+    };
+    ws.write(
+        name,
+        "version: 1
+identities:
+  - id: \"id|<script>alert(1)</script>`\\u202e\"
+    kind: token
+    owners: { policy: \"p]]>\", technical: t, revocation: r }
+    rotation: { last_rotated: 2020-01-01 }
+    exceptions:
+      - rule: stale-rotation
+        reason: \"\\r\\n::error file=x::forged %0A ]]> <script> | `x` \\e[31m \\u2028\"
+        approved_by: \"sec\"
+        expires: 2026-12-01
+        ticket: \"T-1<&>\"
+  - id: other
+    kind: token
+",
+    );
+    name
+}
+
+#[test]
+fn exit_code_is_the_same_in_every_format_and_with_output() {
+    for format in FORMATS {
+        assert_eq!(showcase(format).code, 1, "{format}");
+        let ws = Workspace::new();
+        let out = ws.dir.path().join("report");
+        let run = run_in(
+            &repo_root(),
+            &[
+                "audit",
+                "examples/showcase.yaml",
+                "--now",
+                "2026-11-01",
+                "--format",
+                format,
+                "--output",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 1, "{format} with --output");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            showcase(format).stdout.replace("\u{1b}", "\u{1b}"),
+            "{format}"
+        );
+    }
+}
+
+fn sarif_validator() -> Option<jsonschema::Validator> {
+    let path = shared_data("schemas/sarif-schema-2.1.0.json")?;
+    let schema: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    Some(
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("SARIF schema compiles"),
+    )
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, sarif: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    let run = showcase("sarif");
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&validator, &sarif);
+
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&validator, &sarif);
+}
+
+#[test]
+fn sarif_content() {
+    let sarif: Value = serde_json::from_str(&showcase("sarif").stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "nhi-own");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 22);
+    let stale = rules.iter().find(|r| r["id"] == "stale-rotation").unwrap();
+    assert_eq!(stale["defaultConfiguration"]["level"], "error");
+    assert!(
+        stale["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("NHI7:2025")
+    );
+    assert!(
+        stale["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "OWASP-NHI7:2025")
+    );
+    let unused = rules.iter().find(|r| r["id"] == "unused-owner").unwrap();
+    assert_eq!(unused["defaultConfiguration"]["level"], "note");
+
+    let results = run["results"].as_array().unwrap();
+    let json: Value = serde_json::from_str(&showcase("json").stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap().len();
+    let suppressed = json["suppressed"].as_array().unwrap().len();
+    assert_eq!(results.len(), findings + suppressed);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[index]["id"], r["ruleId"],
+            "ruleIndex points at the rule"
+        );
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert_eq!(uri, "examples/showcase.yaml", "relative URI");
+    }
+    let with_suppression: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(with_suppression.len(), suppressed);
+    assert_eq!(with_suppression[0]["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        with_suppression[0]["suppressions"][0]["justification"],
+        "CRM vendor rotates secrets only at contract renewal"
+    );
+}
+
+fn fingerprints(dir: &Workspace, file: &str) -> Vec<(String, String, u64)> {
+    let run = dir.run(&["audit", file, "--now", "2026-11-01", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut out: Vec<(String, String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["partialFingerprints"]["nhiOwnFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn sarif_fingerprints_survive_line_moves_and_tell_findings_apart() {
+    let text = std::fs::read_to_string(repo_root().join("examples/showcase.yaml")).unwrap();
+    let ws = Workspace::new();
+    ws.write("a.yaml", &text);
+    ws.write("b.yaml", format!("# three new lines\n#\n#\n{text}"));
+    let a = fingerprints(&ws, "a.yaml");
+    let b = fingerprints(&ws, "b.yaml");
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (&x.0, &x.1),
+            (&y.0, &y.1),
+            "fingerprint changed with a line move"
+        );
+        assert_eq!(x.2 + 3, y.2);
+    }
+    let unique: std::collections::BTreeSet<&String> = a.iter().map(|(_, f, _)| f).collect();
+    assert_eq!(unique.len(), a.len(), "two findings share a fingerprint");
+}
+
+/// Reverses the toolkit's escaping.
+fn unescape(text: &str) -> String {
+    text.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+#[test]
+fn github_commands_cannot_be_forged() {
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    let json: Value = serde_json::from_str(
+        &ws.run(&["audit", name, "--now", "2026-11-22", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let lines: Vec<&str> = run.stdout.split('\n').filter(|l| !l.is_empty()).collect();
+    assert!(!run.stdout.contains('\r'));
+    assert_eq!(
+        lines.len(),
+        findings.len(),
+        "one command per finding, nothing else:\n{}",
+        run.stdout
+    );
+    for (line, finding) in lines.iter().zip(findings) {
+        let (command, rest) = line.strip_prefix("::").unwrap().split_once(' ').unwrap();
+        let expected = match finding["severity"].as_str().unwrap() {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        assert_eq!(command, expected);
+        // Properties end at the first `::`; the file name cannot contain one.
+        let (properties, message) = rest.split_once("::").unwrap();
+        let props: Vec<(&str, &str)> = properties
+            .split(',')
+            .map(|p| p.split_once('=').unwrap())
+            .collect();
+        let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["file", "line", "col", "title"], "{line}");
+        assert_eq!(unescape(props[0].1), finding["file"].as_str().unwrap());
+        assert_eq!(props[1].1, finding["line"].to_string());
+        assert_eq!(props[2].1, finding["column"].to_string());
+        assert_eq!(unescape(props[3].1), finding["rule"].as_str().unwrap());
+        assert!(unescape(message).ends_with(finding["message"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn junit_is_valid_against_the_surefire_schema() {
+    let Some(xsd) = shared_data("schemas/junit-10.xsd") else {
+        return;
+    };
+    if std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!(
+            "skipping: xmllint not installed (Debian package libxml2-utils; .ci/run installs it)"
+        );
+        return;
+    }
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    for (dir, args) in [
+        (
+            repo_root(),
+            vec![
+                "audit",
+                "examples/showcase.yaml",
+                "--now",
+                "2026-11-01",
+                "--format",
+                "junit",
+            ],
+        ),
+        (
+            repo_root(),
+            vec![
+                "audit",
+                "examples/multi",
+                "--now",
+                "2026-11-01",
+                "--format",
+                "junit",
+            ],
+        ),
+        (
+            ws.dir.path().to_path_buf(),
+            vec!["audit", name, "--now", "2026-11-22", "--format", "junit"],
+        ),
+    ] {
+        let run = run_in(&dir, &args);
+        assert_eq!(run.code, 1);
+        let xml = ws.write("report.xml", &run.stdout);
+        let check = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(&xml)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "xmllint rejected the report:\n{}\n{}",
+            String::from_utf8_lossy(&check.stderr),
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn junit_structure() {
+    let xml = showcase("junit").stdout;
+    assert_eq!(xml.matches("<testsuite ").count(), 1, "one suite per file");
+    // One test case per identity entry, plus one per directory entry with findings.
+    assert_eq!(xml.matches("<testcase ").count(), 21 - 1 + 2, "{xml}");
+    assert!(
+        xml.contains(
+            "<testcase name=\"reporting-db-secret\" classname=\"examples/showcase.yaml\">"
+        )
+    );
+    assert!(
+        !xml.contains(" file="),
+        "GitLab and Jenkins reject a file attribute on testcase"
+    );
+    let multi = run_in(
+        &repo_root(),
+        &[
+            "audit",
+            "examples/multi",
+            "--now",
+            "2026-11-01",
+            "--format",
+            "junit",
+        ],
+    )
+    .stdout;
+    assert_eq!(multi.matches("<testsuite ").count(), 3);
+    assert!(multi.contains("<testcase name=\"checkout-db-password\" classname=\"examples/multi/services/checkout.yaml\"/>"));
+}
+
+#[test]
+fn markdown_tables_cannot_be_broken() {
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "markdown"]);
+    assert_eq!(run.code, 1);
+    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows.len() >= 3);
+    for row in &rows {
+        assert_eq!(row.matches('|').count(), 6, "a cell leaked a pipe: {row}");
+    }
+    for needle in ["<script", "<b>", "`x`", "\u{1b}", "\u{202e}", "]]>"] {
+        assert!(
+            !run.stdout.contains(needle),
+            "{needle:?} in\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn no_format_leaks_terminal_controls() {
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    for format in FORMATS {
+        let run = ws.run(&[
+            "audit",
+            name,
+            "--now",
+            "2026-11-22",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert_eq!(run.code, 1, "{format}");
+        for c in ['\u{1b}', '\u{202e}', '\u{2028}', '\r'] {
+            assert!(!run.stdout.contains(c), "{format}: raw {c:?}");
+        }
+    }
+}
+
+#[test]
+fn snapshots_of_ci_formats() {
+    insta::assert_snapshot!("showcase_sarif", showcase("sarif").stdout);
+    insta::assert_snapshot!("showcase_github", showcase("github").stdout);
+    insta::assert_snapshot!("showcase_junit", showcase("junit").stdout);
+    insta::assert_snapshot!("showcase_markdown", showcase("markdown").stdout);
+}
