@@ -429,3 +429,65 @@ fn snapshots_of_ci_formats() {
     insta::assert_snapshot!("showcase_junit", showcase("junit").stdout);
     insta::assert_snapshot!("showcase_markdown", showcase("markdown").stdout);
 }
+
+fn yaml(path: &str) -> Value {
+    serde_saphyr::from_str(&std::fs::read_to_string(repo_root().join(path)).unwrap()).unwrap()
+}
+
+/// The value after `flag` in a shell command line.
+fn flag<'a>(command: &'a str, flag: &str) -> Option<&'a str> {
+    let mut words = command.split_whitespace();
+    words.find(|w| *w == flag)?;
+    words.next()
+}
+
+#[test]
+fn ci_examples_are_wired_consistently() {
+    let gha = yaml("examples/ci/github-actions.yml");
+    let steps = gha["jobs"]["audit"]["steps"].as_array().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let sarif_out = runs
+        .iter()
+        .find(|r| flag(r, "--format") == Some("sarif"))
+        .and_then(|r| flag(r, "--output"))
+        .expect("a SARIF step with --output");
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+        })
+        .expect("an upload-sarif step");
+    assert_eq!(upload["with"]["sarif_file"], sarif_out);
+    assert!(
+        runs.iter()
+            .any(|r| flag(r, "--format") == Some("markdown") && r.contains("GITHUB_STEP_SUMMARY"))
+    );
+    let gate = runs.last().unwrap();
+    assert_eq!(
+        flag(gate, "--fail-on"),
+        Some("error"),
+        "the last step is the gate"
+    );
+    assert_eq!(gha["permissions"]["security-events"], "write");
+
+    let gitlab = yaml("examples/ci/gitlab-ci.yml");
+    let job = &gitlab["nhi-own"];
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let junit_out = script
+        .iter()
+        .find(|r| flag(r, "--format") == Some("junit"))
+        .and_then(|r| flag(r, "--output"))
+        .expect("a JUnit step with --output");
+    assert_eq!(job["artifacts"]["reports"]["junit"], junit_out);
+    assert_eq!(job["artifacts"]["when"], "always");
+
+    let pre_commit = yaml("examples/pre-commit-config.yaml");
+    assert_eq!(pre_commit["repos"][0]["hooks"][0]["id"], "nhi-own");
+}
