@@ -14,26 +14,12 @@
 
 mod common;
 
-use common::{Workspace, repo_root, run_in, shared_data};
+use common::{Workspace, repo_root, run_in, shared_data, showcase};
 use serde_json::Value;
 
 const FORMATS: [&str; 7] = [
     "table", "text", "json", "sarif", "github", "junit", "markdown",
 ];
-
-fn showcase(format: &str) -> common::Run {
-    run_in(
-        &repo_root(),
-        &[
-            "audit",
-            "examples/showcase.yaml",
-            "--now",
-            "2026-11-01",
-            "--format",
-            format,
-        ],
-    )
-}
 
 /// A registry whose strings try to escape every format: a file name with
 /// workflow-command syntax, bidi overrides in ids, and an exception reason
@@ -71,19 +57,7 @@ fn exit_code_is_the_same_in_every_format_and_with_output() {
         assert_eq!(showcase(format).code, 1, "{format}");
         let ws = Workspace::new();
         let out = ws.dir.path().join("report");
-        let run = run_in(
-            &repo_root(),
-            &[
-                "audit",
-                "examples/showcase.yaml",
-                "--now",
-                "2026-11-01",
-                "--format",
-                format,
-                "--output",
-                out.to_str().unwrap(),
-            ],
-        );
+        let run = common::showcase_with(format, &["--output", out.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{format} with --output");
         assert_eq!(
             std::fs::read_to_string(&out).unwrap(),

@@ -20,16 +20,8 @@ fn examples(args: &[&str]) -> common::Run {
     run_in(&repo_root(), args)
 }
 
-/// The showcase registry audited in JSON as of its documented day.
 fn showcase_json() -> common::Run {
-    examples(&[
-        "audit",
-        "examples/showcase.yaml",
-        "--now",
-        "2026-11-01",
-        "--format",
-        "json",
-    ])
+    common::showcase("json")
 }
 
 #[test]

@@ -15,19 +15,7 @@ mod common;
 use common::{repo_root, run_in};
 
 fn showcase(format: &str) -> String {
-    let run = run_in(
-        &repo_root(),
-        &[
-            "audit",
-            "examples/showcase.yaml",
-            "--now",
-            "2026-11-01",
-            "--format",
-            format,
-            "--color",
-            "never",
-        ],
-    );
+    let run = common::showcase(format);
     assert_eq!(run.code, 1, "{}", run.stderr);
     run.stdout
 }

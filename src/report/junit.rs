@@ -10,7 +10,6 @@ use crate::escape::escape;
 use crate::keyword::Keyword;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub fn render(report: &Report) -> String {
     // Per file: test case name → its findings, in registry order for identities.
@@ -63,16 +62,8 @@ pub fn render(report: &Report) -> String {
                 });
                 let mut text = String::new();
                 for f in &findings {
-                    let _ = writeln!(
-                        text,
-                        "{}:{}:{}: {}[{}] {}",
-                        escape(&f.file),
-                        f.line,
-                        f.column,
-                        f.severity,
-                        f.rule,
-                        escape(&f.message)
-                    );
+                    text.push_str(&super::text::line(f, false));
+                    text.push('\n');
                 }
                 status.set_description(text);
                 status

@@ -167,3 +167,24 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// The showcase registry audited as of its documented day, in `format`.
+pub fn showcase(format: &str) -> Run {
+    showcase_with(format, &[])
+}
+
+/// `showcase` with more arguments.
+pub fn showcase_with(format: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "audit",
+        "examples/showcase.yaml",
+        "--now",
+        "2026-11-01",
+        "--format",
+        format,
+        "--color",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    run_in(&repo_root(), &args)
+}
