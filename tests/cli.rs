@@ -514,3 +514,48 @@ fn completions_are_generated() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("nhi-own"));
 }
+
+#[test]
+fn any_scalar_is_read_as_its_text_where_a_string_is_expected() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: 42\n    kind: api_key\n    owners: { policy: 7, technical: 0x1F, revocation: true }\n    escalation: 5551234\n    created: 2020-01-01\n    last_reviewed: 2026-11-01\n    exceptions:\n      - { rule: stale-rotation, reason: 1.50, approved_by: 7, expires: 2026-12-01, ticket: 4711 }\n",
+    );
+    let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    let suppressed = &json["suppressed"][0];
+    assert_eq!(suppressed["identity"], "42");
+    assert_eq!(suppressed["exception"]["ticket"], "4711");
+    assert_eq!(
+        suppressed["exception"]["reason"], "1.50",
+        "the text as written, not a float"
+    );
+    assert_eq!(suppressed["exception"]["approved_by"], "7");
+}
+
+#[test]
+fn a_file_given_twice_is_audited_once() {
+    let ws = Workspace::new();
+    ws.write(
+        "reg/a.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
+    let once = ws.run(&["audit", "reg", "--format", "json", "--now", "2026-11-22"]);
+    let twice = ws.run(&[
+        "audit",
+        "reg",
+        "reg/a.yaml",
+        "./reg/a.yaml",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-22",
+    ]);
+    assert_eq!(twice.code, once.code);
+    assert_eq!(
+        twice.stdout, once.stdout,
+        "no duplicate-identity from the same file"
+    );
+}
