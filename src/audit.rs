@@ -16,8 +16,15 @@ pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
     }
 }
 
+/// Records a violation as a finding at its effective severity (`off` drops it).
+fn record(report: &mut Report<'_>, registry: &Registry, subject: Subject<'_>, v: Violation) {
+    if let Some(severity) = severity(registry, v.rule) {
+        report.push(Finding::new(registry, subject, v, severity));
+    }
+}
+
 /// Audits a registry as of `today`.
-pub fn audit(registry: &Registry, today: Date) -> Report {
+pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     let ctx = Context { registry, today };
     let mut report = Report::new(registry, today);
 
@@ -29,11 +36,13 @@ pub fn audit(registry: &Registry, today: Date) -> Report {
         while let Some((_, v)) = duplicates.next_if(|(i, _)| *i == index) {
             raw.push(v);
         }
-        let subject = Subject::Identity(identity.id.value.clone());
+        let subject = Subject::Identity(&identity.id.value);
         if identity.is_retired() {
             // Retired: only three rules apply, and exceptions are ignored.
             rules::lifecycle::check_retired(identity, &mut raw);
-            report.extend(registry, &subject, raw.drain(..));
+            for v in raw.drain(..) {
+                record(&mut report, registry, subject, v);
+            }
             continue;
         }
         rules::ownership::check(&ctx, identity, &mut raw);
@@ -48,40 +57,39 @@ pub fn audit(registry: &Registry, today: Date) -> Report {
             }
         }
         let mut used = vec![false; valid.len()];
-        let mut kept = Vec::with_capacity(raw.len());
         for violation in raw.drain(..) {
             let Some(severity) = severity(registry, violation.rule) else {
                 continue;
             };
             let rule = violation.rule;
+            let finding = Finding::new(registry, subject, violation, severity);
             match valid.iter().position(|e| e.rule.value == rule) {
                 Some(first) => {
-                    let finding = Finding::new(registry, &subject, violation, severity);
                     report.suppress(Suppressed::new(finding, valid[first]));
                     for (i, e) in valid.iter().enumerate() {
                         used[i] |= e.rule.value == rule;
                     }
                 }
-                None => kept.push(violation),
+                None => report.push(finding),
             }
         }
         for (exception, used) in valid.iter().zip(&used) {
             if !used {
-                kept.push(rules::exceptions::unused(exception));
+                record(
+                    &mut report,
+                    registry,
+                    subject,
+                    rules::exceptions::unused(exception),
+                );
             }
         }
-        report.extend(registry, &subject, kept.into_iter());
     }
 
     let mut directory: Vec<(&str, Violation)> = Vec::new();
     rules::ownership::check_directory(&ctx, &mut directory);
     directory.extend(rules::integrity::unused_owners(&ctx));
     for (owner, violation) in directory {
-        report.extend(
-            registry,
-            &Subject::Owner(owner.to_owned()),
-            std::iter::once(violation),
-        );
+        record(&mut report, registry, Subject::Owner(owner), violation);
     }
     report.finish();
     report

@@ -66,10 +66,8 @@ pub fn write_stderr(text: &str, color: ColorArg) {
     let colored = use_color(color, &io::stderr());
     let mut stderr = io::stderr().lock();
     let text = if colored {
-        let style = anstyle::Style::new()
-            .bold()
-            .fg_color(Some(anstyle::AnsiColor::Red.into()));
-        text.replace(": error: ", &format!(": {style}error{style:#}: "))
+        let error = crate::report::paint("error", crate::rules::Severity::Error, true);
+        text.replace(": error: ", &format!(": {error}: "))
     } else {
         text.to_owned()
     };

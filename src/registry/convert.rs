@@ -125,20 +125,21 @@ impl<'src> Converter<'src> {
     fn scalar_text(&self, node: &Node) -> Option<String> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
+            // Byte offsets are always known for string input (the only input here).
             Value::Number | Value::Bool(_) => {
                 let span = node.defined.span();
-                let start = span.byte_offset()? as usize;
-                let end = start + span.byte_len()? as usize;
-                self.source.get(start..end).map(str::to_owned).or_else(|| {
-                    // Unreachable for string sources; keep a faithful fallback.
-                    match node.value {
-                        Value::Bool(b) => Some(b.to_string()),
-                        _ => None,
-                    }
-                })
+                let start = usize::try_from(span.byte_offset()?).ok()?;
+                let len = usize::try_from(span.byte_len()?).ok()?;
+                self.source.get(start..start + len).map(str::to_owned)
             }
             _ => None,
         }
+    }
+
+    /// What a value is, for type errors: its text when it is a scalar.
+    fn found(&self, node: &Node) -> String {
+        self.scalar_text(node)
+            .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"))
     }
 
     /// The entries of a mapping, or an error naming what was found instead.
@@ -224,6 +225,15 @@ impl<'src> Converter<'src> {
 
     fn keyword<K: Keyword>(&mut self, node: Option<&Node>, field: &str) -> Option<Located<K>> {
         let text = self.string(node, field)?;
+        self.keyword_text(text, field)
+    }
+
+    /// A word of a closed set, from text that is already located (a value or a key).
+    fn keyword_text<K: Keyword>(
+        &mut self,
+        text: Located<String>,
+        field: &str,
+    ) -> Option<Located<K>> {
         match K::parse(&text.value) {
             Some(k) => Some(Located::new(k, text.loc)),
             None => {
@@ -242,10 +252,16 @@ impl<'src> Converter<'src> {
         }
     }
 
-    fn date(&mut self, node: Option<&Node>, field: &str) -> Option<Located<Date>> {
+    /// A scalar parsed from its text; a parse failure is reported at the value.
+    fn parsed<T>(
+        &mut self,
+        node: Option<&Node>,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Located<T>> {
         let text = self.string(node, field)?;
-        match parse_date(&text.value) {
-            Ok(date) => Some(Located::new(date, text.loc)),
+        match parse(&text.value) {
+            Ok(value) => Some(Located::new(value, text.loc)),
             Err(message) => {
                 self.error(text.loc, format!("`{field}`: {message}"), None);
                 None
@@ -253,15 +269,12 @@ impl<'src> Converter<'src> {
         }
     }
 
+    fn date(&mut self, node: Option<&Node>, field: &str) -> Option<Located<Date>> {
+        self.parsed(node, field, parse_date)
+    }
+
     fn days(&mut self, node: Option<&Node>, field: &str) -> Option<Days> {
-        let text = self.string(node, field)?;
-        match parse_duration(&text.value) {
-            Ok(days) => Some(days),
-            Err(message) => {
-                self.error(text.loc, format!("`{field}`: {message}"), None);
-                None
-            }
-        }
+        self.parsed(node, field, parse_duration).map(|d| d.value)
     }
 
     fn max_age(
@@ -270,14 +283,7 @@ impl<'src> Converter<'src> {
         field: &str,
         never: bool,
     ) -> Option<Located<MaxAge>> {
-        let text = self.string(node, field)?;
-        match parse_max_age(&text.value, never) {
-            Ok(age) => Some(Located::new(age, text.loc)),
-            Err(message) => {
-                self.error(text.loc, format!("`{field}`: {message}"), None);
-                None
-            }
-        }
+        self.parsed(node, field, |text| parse_max_age(text, never))
     }
 
     fn boolean(&mut self, node: Option<&Node>, field: &str) -> Option<bool> {
@@ -286,9 +292,7 @@ impl<'src> Converter<'src> {
             Value::Null => None,
             Value::Bool(b) => Some(b),
             _ => {
-                let found = self
-                    .scalar_text(node)
-                    .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"));
+                let found = self.found(node);
                 self.error(
                     self.at(node),
                     format!("`{field}` must be `true` or `false`, found {found}"),
@@ -324,9 +328,7 @@ impl<'src> Converter<'src> {
         let ok =
             matches!(node.value, Value::Number) && self.scalar_text(node).as_deref() == Some("1");
         if !ok {
-            let found = self
-                .scalar_text(node)
-                .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"));
+            let found = self.found(node);
             self.error(
                 self.at(node),
                 format!("unsupported `version` {found}: this nhi-own reads version 1"),
@@ -359,7 +361,7 @@ impl<'src> Converter<'src> {
         let entries = self.mapping(node, &what)?;
         self.check_keys(entries, OWNER_KEYS, &what);
         let kind = self.keyword::<OwnerKind>(get(entries, "kind"), "owner kind");
-        if get(entries, "kind").is_none_or(|n| matches!(n.value, Value::Null)) {
+        if get(entries, "kind").is_none() {
             self.error(
                 self.at(node),
                 format!("{what} has no `kind`"),
@@ -378,7 +380,7 @@ impl<'src> Converter<'src> {
         }
         let kind = kind?;
         if kind.value != OwnerKind::Team
-            && let Some(node) = get(entries, "members").filter(|n| !matches!(n.value, Value::Null))
+            && let Some(node) = get(entries, "members")
         {
             self.error(
                 self.at(node),
@@ -407,17 +409,15 @@ impl<'src> Converter<'src> {
             None => "identity".to_owned(),
         };
         self.check_keys(entries, IDENTITY_KEYS, &what);
-        let id_given = get(entries, "id").is_some_and(|n| !matches!(n.value, Value::Null));
-        if !id_given {
+        if get(entries, "id").is_none() {
             self.error(
                 loc,
                 "identity entry has no `id`".to_owned(),
                 Some("every identity needs a unique `id`".to_owned()),
             );
         }
-        let kind_given = get(entries, "kind").is_some_and(|n| !matches!(n.value, Value::Null));
         let kind = self.keyword::<IdentityKind>(get(entries, "kind"), "identity kind");
-        if !kind_given {
+        if get(entries, "kind").is_none() {
             self.error(
                 loc,
                 format!("{what} has no `kind`"),
@@ -438,20 +438,16 @@ impl<'src> Converter<'src> {
         let escalation = self.string(get(entries, "escalation"), "escalation");
         let privileged = self.boolean(get(entries, "privileged"), "privileged");
         let created = self.date(get(entries, "created"), "created");
-        let (last_rotated, max_age) = match get(entries, "rotation") {
-            Some(rot) if !matches!(rot.value, Value::Null) => {
-                match self.mapping(rot, "`rotation`") {
-                    Some(rot_entries) => {
-                        self.check_keys(rot_entries, ROTATION_KEYS, "`rotation`");
-                        (
-                            self.date(get(rot_entries, "last_rotated"), "rotation.last_rotated"),
-                            self.max_age(get(rot_entries, "max_age"), "rotation.max_age", false),
-                        )
-                    }
-                    None => (None, None),
-                }
+        let rotation = get(entries, "rotation").and_then(|rot| self.mapping(rot, "`rotation`"));
+        let (last_rotated, max_age) = match rotation {
+            Some(rot_entries) => {
+                self.check_keys(rot_entries, ROTATION_KEYS, "`rotation`");
+                (
+                    self.date(get(rot_entries, "last_rotated"), "rotation.last_rotated"),
+                    self.max_age(get(rot_entries, "max_age"), "rotation.max_age", false),
+                )
             }
-            _ => (None, None),
+            None => (None, None),
         };
         let expires = self.date(get(entries, "expires"), "expires");
         let last_reviewed = self.date(get(entries, "last_reviewed"), "last_reviewed");
@@ -487,7 +483,7 @@ impl<'src> Converter<'src> {
     /// The three roles. Absent roles are located at the `owners` mapping (or the
     /// entry when `owners` itself is absent); `null` or `""` at that value.
     fn roles(&mut self, node: Option<&Node>, entry: Loc, what: &str) -> Option<[RoleRef; 3]> {
-        let Some(node) = node.filter(|n| !matches!(n.value, Value::Null)) else {
+        let Some(node) = node else {
             return Some(std::array::from_fn(|_| RoleRef::Missing(entry)));
         };
         let owners_loc = self.at(node);
@@ -500,7 +496,7 @@ impl<'src> Converter<'src> {
         let mut ok = true;
         let roles = [Role::Policy, Role::Technical, Role::Revocation].map(|role| {
             let field = format!("owners.{role}");
-            match get(entries, role.as_str()) {
+            match get_raw(entries, role.as_str()) {
                 None => RoleRef::Missing(owners_loc),
                 Some(value) => match &value.value {
                     Value::Null => RoleRef::Missing(self.at(value)),
@@ -622,9 +618,7 @@ impl<'src> Converter<'src> {
         let entries = self.mapping(node, "`policy`")?;
         self.check_keys(entries, POLICY_KEYS, "`policy`");
         let errors_before = self.errors.len();
-        if let Some(list) =
-            get(entries, "required_owners").filter(|n| !matches!(n.value, Value::Null))
-        {
+        if let Some(list) = get(entries, "required_owners") {
             let mut roles = Vec::new();
             for item in self.list(Some(list), "policy.required_owners") {
                 if let Some(role) = self.keyword::<Role>(Some(item), "role")
@@ -635,23 +629,18 @@ impl<'src> Converter<'src> {
             }
             policy.required_owners = roles;
         }
-        if let Some(rot) = get(entries, "rotation").filter(|n| !matches!(n.value, Value::Null))
+        if let Some(rot) = get(entries, "rotation")
             && let Some(rot_entries) = self.mapping(rot, "`policy.rotation`")
         {
             self.check_keys(rot_entries, POLICY_ROTATION_KEYS, "`policy.rotation`");
             policy.rotation_max_age =
                 self.days(get(rot_entries, "max_age"), "policy.rotation.max_age");
-            if let Some(kinds) =
-                get(rot_entries, "kinds").filter(|n| !matches!(n.value, Value::Null))
+            if let Some(kinds) = get(rot_entries, "kinds")
                 && let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`")
             {
                 for (key, value) in kind_entries {
-                    let key_node = Node {
-                        value: Value::Str(key.value.clone()),
-                        referenced: key.referenced,
-                        defined: key.defined,
-                    };
-                    let kind = self.keyword::<IdentityKind>(Some(&key_node), "identity kind");
+                    let key_text = Located::new(key.value.clone(), self.key_at(key));
+                    let kind = self.keyword_text::<IdentityKind>(key_text, "identity kind");
                     let age = self.max_age(Some(value), "policy.rotation.kinds", true);
                     if let (Some(kind), Some(age)) = (kind, age) {
                         policy.rotation_kinds.insert(kind.value, age.value);
@@ -672,7 +661,7 @@ impl<'src> Converter<'src> {
                 *slot = days;
             }
         }
-        if let Some(sev) = get(entries, "severity").filter(|n| !matches!(n.value, Value::Null))
+        if let Some(sev) = get(entries, "severity")
             && let Some(sev_entries) = self.mapping(sev, "`policy.severity`")
         {
             for (key, value) in sev_entries {
@@ -738,7 +727,13 @@ impl DocumentSink for Converter<'_> {
     }
 }
 
+/// A key's value; `null` is absent (SPEC §1: an optional field set to null is absent).
 fn get<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
+    get_raw(entries, key).filter(|v| !matches!(v.value, Value::Null))
+}
+
+/// A key's value, `null` included (a role set to null is located at that value).
+fn get_raw<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
     entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
 }
 

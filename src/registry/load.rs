@@ -6,7 +6,7 @@ use super::node::{DocumentSeed, Root};
 use super::{LoadError, LoadErrors, Loc, OwnerKind, Registry, SourceFile};
 use serde::de::DeserializeSeed;
 use std::collections::{HashMap, HashSet};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// Limits that protect the loader from oversized input.
@@ -264,7 +264,7 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
         match std::fs::metadata(path) {
             Err(e) => errors.push(io_error(&display, &e, path)),
             Ok(meta) if meta.is_dir() => {
-                let before = files.len();
+                let (files_before, errors_before) = (files.len(), errors.len());
                 let walker = walkdir::WalkDir::new(path)
                     .follow_links(true)
                     .sort_by_file_name()
@@ -293,11 +293,8 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
                         }
                     }
                 }
-                if files.len() == before
-                    && !errors
-                        .iter()
-                        .any(|e| e.file.as_deref().is_some_and(|f| f.starts_with(&display)))
-                {
+                // A walk that failed has said why; an empty one has not.
+                if files.len() == files_before && errors.len() == errors_before {
                     errors.push(file_error(
                         &display,
                         "directory holds no registry file (`*.yaml` or `*.yml`, hidden ones skipped)",
@@ -356,21 +353,35 @@ fn io_error(display: &str, e: &io::Error, path: &Path) -> LoadError {
     }
 }
 
+/// Reads one file, opened once: the size is checked on the open handle before
+/// reading, and the read stops past the limit even if the file grows meanwhile.
 fn read_file(path: &Path, display: &str, options: &LoadOptions) -> Result<String, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| io_error(display, &e, path))?;
-    if meta.len() > options.max_file_size {
-        return Err(file_error(
+    let io = |e: io::Error| io_error(display, &e, path);
+    let max = options.max_file_size;
+    let too_large = |size: u64| {
+        file_error(
             display,
             &format!(
                 "file is {} MiB, over the {} MiB limit for one registry file",
-                meta.len() / (1024 * 1024),
-                options.max_file_size / (1024 * 1024)
+                size / (1024 * 1024),
+                max / (1024 * 1024)
             ),
             "split the registry into several files in a directory (`nhi-own audit DIR` merges them), \
              or raise the limit with `--max-file-size`",
-        ));
+        )
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > max {
+        return Err(too_large(len));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_error(display, &e, path))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
+        return Err(too_large(max.saturating_add(1)));
+    }
     decode(bytes, display)
 }
 

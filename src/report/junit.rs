@@ -17,9 +17,9 @@ pub fn render(report: &Report) -> String {
     let mut index: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); report.files.len()];
     for (file, id) in &report.identities {
         let file = *file as usize;
-        if file < suites.len() && !index[file].contains_key(id) {
-            index[file].insert(id.clone(), suites[file].len());
-            suites[file].push((id.clone(), Vec::new()));
+        if file < suites.len() && !index[file].contains_key(*id) {
+            index[file].insert((*id).to_owned(), suites[file].len());
+            suites[file].push(((*id).to_owned(), Vec::new()));
         }
     }
     for f in &report.findings {

@@ -16,10 +16,10 @@ use crate::rules::{RuleId, Severity, Violation};
 use serde::Serialize;
 
 /// What a finding is about: an identity, or an entry of the owner directory.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Subject {
-    Identity(String),
-    Owner(String),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    Identity(&'a str),
+    Owner(&'a str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,10 +40,15 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(registry: &Registry, subject: &Subject, v: Violation, severity: Severity) -> Self {
+    pub fn new(
+        registry: &Registry,
+        subject: Subject<'_>,
+        v: Violation,
+        severity: Severity,
+    ) -> Self {
         let (identity, owner) = match subject {
-            Subject::Identity(id) => (Some(id.clone()), None),
-            Subject::Owner(id) => (None, Some(id.clone())),
+            Subject::Identity(id) => (Some(id.to_owned()), None),
+            Subject::Owner(id) => (None, Some(id.to_owned())),
         };
         let Loc { file, line, col } = v.loc;
         Finding {
@@ -141,9 +146,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The result of an audit.
+/// The result of an audit, borrowing identity ids from the registry it audited.
 #[derive(Debug, Clone)]
-pub struct Report {
+pub struct Report<'r> {
     pub now: Date,
     pub files: Vec<String>,
     pub summary: Summary,
@@ -152,11 +157,11 @@ pub struct Report {
     /// Findings suppressed by valid exceptions, sorted the same way.
     pub suppressed: Vec<Suppressed>,
     /// Every identity entry audited, in registry order: (index into `files`, id).
-    pub identities: Vec<(u32, String)>,
+    pub identities: Vec<(u32, &'r str)>,
 }
 
-impl Report {
-    pub fn new(registry: &Registry, now: Date) -> Self {
+impl<'r> Report<'r> {
+    pub fn new(registry: &'r Registry, now: Date) -> Self {
         Report {
             now,
             files: registry.files.iter().map(|f| f.path.clone()).collect(),
@@ -169,24 +174,13 @@ impl Report {
             identities: registry
                 .identities
                 .iter()
-                .map(|i| (i.loc.file, i.id.value.clone()))
+                .map(|i| (i.loc.file, i.id.value.as_str()))
                 .collect(),
         }
     }
 
-    /// Adds violations of one subject, applying the policy's severities (`off` drops them).
-    pub fn extend(
-        &mut self,
-        registry: &Registry,
-        subject: &Subject,
-        violations: impl Iterator<Item = Violation>,
-    ) {
-        for v in violations {
-            if let Some(severity) = crate::audit::severity(registry, v.rule) {
-                self.findings
-                    .push(Finding::new(registry, subject, v, severity));
-            }
-        }
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 
     pub fn suppress(&mut self, suppressed: Suppressed) {

@@ -229,10 +229,8 @@ fn result(f: &Finding, suppressions: Vec<Suppression>) -> SarifResult {
     };
     SarifResult {
         rule_id: f.rule.as_str(),
-        rule_index: RuleId::ALL
-            .iter()
-            .position(|r| *r == f.rule)
-            .unwrap_or_default(),
+        // Descriptors are listed in catalogue order, which is the enum's order.
+        rule_index: f.rule as usize,
         level: level(f.severity),
         message: Text {
             text: format!("{}: {}", f.subject(), f.message),
@@ -273,17 +271,12 @@ pub fn uri(path: &str) -> String {
 /// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
 /// platforms and versions, which is all a fingerprint needs.
 fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            hash ^= 0;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        for byte in part.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let hash = parts
+        .join("\0")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
     format!("{hash:016x}")
 }
 

@@ -2,7 +2,7 @@
 //! in-house owners?
 
 use super::{Context, RuleId, Violation};
-use crate::keyword::did_you_mean;
+use crate::keyword::{Keyword, did_you_mean};
 use crate::registry::{Identity, Located, Owner, OwnerKind, OwnerStatus, Role, RoleRef};
 
 /// Ownership checks of one (non-retired) identity.
@@ -13,14 +13,14 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             out.push(Violation::new(
                 RuleId::MissingOwner,
                 *loc,
-                role.as_ref(),
+                role.as_str(),
                 format!("no {role} owner: name who {}", role_duty(role)),
             ));
         }
     }
     for role in [Role::Policy, Role::Technical, Role::Revocation] {
         if let Some(id) = identity.owner(role).id() {
-            check_reference(ctx, id, &format!("{role} owner"), role.as_ref(), out);
+            check_reference(ctx, id, &format!("{role} owner"), role.as_str(), out);
         }
     }
     for exception in &identity.exceptions {
@@ -44,7 +44,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             out.push(Violation::new(
                 RuleId::VendorAccountability,
                 id.loc,
-                role.as_ref(),
+                role.as_str(),
                 format!(
                     "{role} owner `{}` is a vendor; {} must stay in-house",
                     id.value,
@@ -193,11 +193,5 @@ pub fn check_directory<'r>(ctx: &Context<'r>, out: &mut Vec<(&'r str, Violation)
                 ));
             }
         }
-    }
-}
-
-impl AsRef<str> for Role {
-    fn as_ref(&self) -> &str {
-        crate::keyword::Keyword::as_str(*self)
     }
 }
