@@ -35,6 +35,12 @@ const SYSTEMS: [&str; 8] = [
 /// xorshift64*: small, fast, and the same on every platform.
 struct Rng(u64);
 
+impl Default for Rng {
+    fn default() -> Self {
+        Rng(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
@@ -175,6 +181,22 @@ fn identity(rng: &mut Rng, i: usize, teams: usize, out: &mut String) {
     }
 }
 
+fn teams(n: usize) -> usize {
+    (n / 50).clamp(5, 2000)
+}
+
+/// A registry of `n` identities in one file.
+pub fn registry(n: usize) -> String {
+    let teams = teams(n);
+    let mut rng = Rng::default();
+    let mut text = directory(teams);
+    text.push_str("identities:\n");
+    for i in 0..n {
+        identity(&mut rng, i, teams, &mut text);
+    }
+    text
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || std::io::Error::other("usage: gen_registry N OUT [--files K]");
@@ -192,16 +214,11 @@ fn main() -> std::io::Result<()> {
         None => 0,
         Some(_) => return Err(usage()),
     };
-    let teams = (n / 50).clamp(5, 2000);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     if files == 0 {
-        let mut text = directory(teams);
-        text.push_str("identities:\n");
-        for i in 0..n {
-            identity(&mut rng, i, teams, &mut text);
-        }
-        std::fs::File::create(out)?.write_all(text.as_bytes())?;
+        std::fs::File::create(out)?.write_all(registry(n).as_bytes())?;
     } else {
+        let teams = teams(n);
+        let mut rng = Rng::default();
         std::fs::create_dir_all(out)?;
         std::fs::write(format!("{out}/00-directory.yaml"), directory(teams))?;
         let per_file = n.div_ceil(files);

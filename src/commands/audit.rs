@@ -2,7 +2,7 @@
 
 use super::{Exit, terminal_width, use_color, write_stderr, write_stdout};
 use crate::cli::AuditArgs;
-use crate::registry::{LoadOptions, load, time::parse_date};
+use crate::registry::{Chunking, LoadOptions, load, parse_only, time::parse_date};
 use crate::report::{Style, render};
 use anyhow::Context as _;
 use std::io::Write;
@@ -21,7 +21,25 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     let options = LoadOptions {
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+        threads: args.threads,
+        chunking: if args.no_chunking {
+            Chunking::Off
+        } else {
+            Chunking::Auto
+        },
     };
+    if args.parse_only {
+        return Ok(match parse_only(&args.paths, &options) {
+            Ok(bytes) => {
+                write_stderr(&format!("parsed {bytes} bytes\n"), args.color);
+                Exit::Pass
+            }
+            Err(errors) => {
+                write_stderr(&format!("{errors}\n"), args.color);
+                Exit::Invalid
+            }
+        });
+    }
     let registry = match load(&args.paths, &options) {
         Ok(registry) => registry,
         Err(errors) => {

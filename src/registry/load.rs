@@ -1,50 +1,110 @@
 //! Reading a registry from disk: walking directories, size limits, UTF-8,
 //! YAML parsing with a budget scaled to the input, and merging files.
 
+use super::chunk;
 use super::convert::{Converter, FileContents};
 use super::node::{DocumentSeed, Root};
 use super::{LoadError, LoadErrors, Loc, OwnerKind, Registry, SourceFile};
-use serde::de::DeserializeSeed;
+use serde::de::{self, Deserialize as _, DeserializeSeed};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Limits that protect the loader from oversized input.
+/// Limits that protect the loader from oversized input, and how to use the cores.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Largest registry file accepted, in bytes.
     pub max_file_size: u64,
+    /// Threads that read and parse files; 0 means one per available core.
+    pub threads: usize,
+    /// Whether one large file is split into chunks parsed in parallel.
+    pub chunking: Chunking,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: 512 * 1024 * 1024,
+            threads: 0,
+            chunking: Chunking::Auto,
+        }
+    }
+}
+
+/// How a large registry file is split for parsing (see the `chunk` module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunking {
+    /// Split files large enough to keep every thread busy.
+    Auto,
+    /// Parse every file whole.
+    Off,
+    /// Split every file that takes the fast path into chunks of about this many bytes.
+    Bytes(usize),
+}
+
+impl LoadOptions {
+    fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => n,
+        }
+    }
+
+    /// Target chunk size given the total input, or `None` not to split.
+    fn chunk_bytes(&self, total: usize) -> Option<usize> {
+        let threads = self.threads();
+        match self.chunking {
+            Chunking::Off => None,
+            Chunking::Bytes(n) => Some(n.max(1)),
+            Chunking::Auto if threads < 2 => None,
+            // A few chunks per thread balance the load; below 64 KiB a chunk
+            // costs more to set up than it saves.
+            Chunking::Auto => Some((total / (threads * 4)).clamp(32 * 1024, 16 * 1024 * 1024)),
         }
     }
 }
 
 /// Loads and merges a registry given as files and directories, in the order given.
 ///
+/// Files are read and parsed on all cores, large ones in chunks; the result is
+/// the same as parsing each file whole, in order.
 /// Every unreadable file and every invalid entry is reported, not only the first.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadErrors> {
     let mut errors = Vec::new();
     let files = registry_files(paths, &mut errors);
-    let mut parsed = Vec::with_capacity(files.len());
-    for (index, path) in files.iter().enumerate() {
-        let display = display_path(path);
-        let file_id = u32::try_from(index).unwrap_or(u32::MAX);
-        match read_file(path, &display, options) {
-            Ok(source) => {
-                let (contents, file_errors) = parse_file(file_id, &display, &source);
-                errors.extend(file_errors);
-                parsed.push((display, contents));
+    let outcomes = parse_files(&files, options, |file, display, doc, whole| {
+        let mut converter = Converter::new(file, display, doc);
+        parse_document(&mut converter, display, doc, whole);
+        (converter.contents, converter.errors)
+    });
+    let mut parsed = Vec::with_capacity(outcomes.len());
+    for (index, (display, outcome)) in outcomes.into_iter().enumerate() {
+        let (contents, file_errors) = match outcome {
+            Outcome::Unreadable(e) => (FileContents::default(), vec![e]),
+            Outcome::Parsed { head, chunks, .. } if chunks.is_empty() => head,
+            Outcome::Parsed {
+                source,
+                head,
+                chunks,
+            } => {
+                if std::iter::once(&head)
+                    .chain(&chunks)
+                    .any(|(_, errors)| !errors.is_empty())
+                {
+                    // Report exactly what a whole-file parse reports.
+                    parse_file(file_id(index), &display, &source)
+                } else {
+                    let (mut contents, errors) = head;
+                    for (chunk, _) in chunks {
+                        contents.identities.extend(chunk.identities);
+                    }
+                    (contents, errors)
+                }
             }
-            Err(e) => {
-                errors.push(e);
-                parsed.push((display, FileContents::default()));
-            }
-        }
+        };
+        errors.extend(file_errors);
+        parsed.push((display, contents));
     }
     let registry = merge(parsed, &mut errors);
     // Within a file, report problems top to bottom; files stay in the order given.
@@ -68,16 +128,191 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadEr
     }
 }
 
-/// Parses one file's text. Public within the crate for conformance tests and benches.
+/// Reads and parses the files as [`load`] does, with the same threads and
+/// chunks, but builds nothing: the cost of the YAML layer alone, for benchmarks.
+/// Returns the number of bytes parsed.
+pub fn parse_only(paths: &[PathBuf], options: &LoadOptions) -> Result<u64, LoadErrors> {
+    let mut errors = Vec::new();
+    let files = registry_files(paths, &mut errors);
+    let outcomes = parse_files(&files, options, |_, display, doc, _| {
+        serde_saphyr::with_deserializer_from_str_with_options(doc, parse_options(doc.len()), |de| {
+            de::IgnoredAny::deserialize(de)
+        })
+        .err()
+        .map(|e| yaml_error(display, doc, &e))
+    });
+    let mut bytes = 0;
+    for (_, outcome) in outcomes {
+        match outcome {
+            Outcome::Unreadable(e) => errors.push(e),
+            Outcome::Parsed {
+                source,
+                head,
+                chunks,
+            } => {
+                bytes += source.len() as u64;
+                errors.extend(head.into_iter().chain(chunks.into_iter().flatten()));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(bytes)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+fn file_id(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// What became of one file.
+enum Outcome<R> {
+    Unreadable(LoadError),
+    /// `head` is the whole file's result when `chunks` is empty.
+    Parsed {
+        source: String,
+        head: R,
+        chunks: Vec<R>,
+    },
+}
+
+/// One document to parse: a whole file, the head of a split file, or a chunk.
+enum Doc<'a> {
+    Whole(&'a str),
+    Chunk(&'a chunk::Chunk<'a>),
+}
+
+/// Reads every file and runs `parse(file, display, document, whole)` over each
+/// file, or over the head and chunks of a file that is split, on all threads.
+/// `whole` is false for chunks, which hold only `identities` entries.
+/// Results come back in file order, whatever order the threads finish in.
+fn parse_files<R: Send>(
+    files: &[PathBuf],
+    options: &LoadOptions,
+    parse: impl Fn(u32, &str, &str, bool) -> R + Sync,
+) -> Vec<(String, Outcome<R>)> {
+    let threads = options.threads();
+    let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
+    let sources = parallel_map(files.len(), threads, |i| {
+        read_file(&files[i], &displays[i], options)
+    });
+    let total = sources.iter().flatten().map(String::len).sum();
+    let chunk_bytes = options.chunk_bytes(total);
+    let plans: Vec<Option<chunk::Plan<'_>>> = sources
+        .iter()
+        .map(|s| {
+            let source = s.as_ref().ok()?;
+            chunk::plan(source, chunk_bytes?)
+        })
+        .collect();
+    // One job per readable file, or one per head and chunk of a split file.
+    let mut jobs: Vec<(usize, Doc<'_>)> = Vec::new();
+    for (i, (source, plan)) in sources.iter().zip(&plans).enumerate() {
+        match (source, plan) {
+            (Err(_), _) => {}
+            (Ok(source), None) => jobs.push((i, Doc::Whole(source))),
+            (Ok(_), Some(plan)) => {
+                jobs.push((i, Doc::Whole(&plan.head)));
+                jobs.extend(plan.chunks.iter().map(|c| (i, Doc::Chunk(c))));
+            }
+        }
+    }
+    let results = parallel_map(jobs.len(), threads, |j| {
+        let (i, doc) = &jobs[j];
+        let display = displays[*i].as_str();
+        match doc {
+            Doc::Whole(text) => parse(file_id(*i), display, text, true),
+            Doc::Chunk(chunk) => parse(file_id(*i), display, &chunk.document(), false),
+        }
+    });
+    let chunk_counts: Vec<usize> = plans
+        .iter()
+        .map(|p| p.as_ref().map_or(0, |p| p.chunks.len()))
+        .collect();
+    drop(jobs);
+    drop(plans);
+    let mut results = results.into_iter();
+    displays
+        .into_iter()
+        .zip(sources)
+        .zip(chunk_counts)
+        .map(|((display, source), chunks)| {
+            let outcome = match source {
+                Err(e) => Outcome::Unreadable(e),
+                Ok(source) => {
+                    let mut mine = results.by_ref().take(1 + chunks);
+                    match mine.next() {
+                        Some(head) => Outcome::Parsed {
+                            source,
+                            head,
+                            chunks: mine.collect(),
+                        },
+                        // Every readable file has a job; fail closed all the same.
+                        None => Outcome::Unreadable(file_error(
+                            &display,
+                            "internal error: the file was read but not parsed",
+                            "please report this",
+                        )),
+                    }
+                }
+            };
+            (display, outcome)
+        })
+        .collect()
+}
+
+/// Runs `f(0..n)` on up to `threads` threads (the calling one included) and
+/// returns the results in index order.
+fn parallel_map<R: Send>(n: usize, threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let threads = threads.min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return done;
+            }
+            done.push((i, f(i)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(part) => done.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Parses one file's text whole. Public within the crate for conformance tests.
 pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
     let mut converter = Converter::new(file, display, source);
+    parse_document(&mut converter, display, source, true);
+    (converter.contents, converter.errors)
+}
+
+/// Streams one document into `converter`. A `whole` document is a registry
+/// file (or a head); otherwise it is a chunk of `identities` entries.
+fn parse_document(converter: &mut Converter<'_>, display: &str, source: &str, whole: bool) {
     let result = serde_saphyr::with_deserializer_from_str_with_options(
         source,
         parse_options(source.len()),
-        |de| DocumentSeed(&mut converter).deserialize(de),
+        |de| DocumentSeed(&mut *converter).deserialize(de),
     );
     match result {
-        Ok(Root::Mapping) => converter.finish(),
+        Ok(Root::Mapping) if whole => converter.finish(),
+        Ok(Root::Mapping) => {}
         Ok(Root::Empty) => converter.errors.push(LoadError {
             file: Some(display.to_owned()),
             line: 1,
@@ -99,7 +334,6 @@ pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContent
         }
         Err(e) => converter.errors.push(yaml_error(display, source, &e)),
     }
-    (converter.contents, converter.errors)
 }
 
 /// serde-saphyr options: YAML 1.2 core booleans, and a budget that grows with the

@@ -3,6 +3,8 @@
 //! Data enters here: [`load`] reads paths into a typed [`Registry`] where every
 //! value knows its `file:line:col`, or returns every problem found at once.
 
+#[doc(hidden)]
+pub mod chunk;
 mod convert;
 mod load;
 mod node;
@@ -10,8 +12,8 @@ pub mod time;
 
 use crate::keyword::keyword_enum;
 use crate::rules::RuleId;
-pub use load::{LoadOptions, load};
-use std::collections::HashMap;
+pub use load::{Chunking, LoadOptions, load, parse_only};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};
 
@@ -195,12 +197,12 @@ keyword_enum! {
 pub struct Policy {
     pub required_owners: Vec<Role>,
     pub rotation_max_age: Option<Days>,
-    pub rotation_kinds: HashMap<IdentityKind, MaxAge>,
+    pub rotation_kinds: BTreeMap<IdentityKind, MaxAge>,
     pub review_interval: Days,
     pub privileged_review_interval: Days,
     pub warn_within: Days,
     pub max_exception: Days,
-    pub severity: HashMap<RuleId, SeverityLevel>,
+    pub severity: BTreeMap<RuleId, SeverityLevel>,
 }
 
 impl Default for Policy {
@@ -208,12 +210,12 @@ impl Default for Policy {
         Policy {
             required_owners: Role::ALL.to_vec(),
             rotation_max_age: None,
-            rotation_kinds: HashMap::new(),
+            rotation_kinds: BTreeMap::new(),
             review_interval: Days::builtin(180),
             privileged_review_interval: Days::builtin(90),
             warn_within: Days::builtin(30),
             max_exception: Days::builtin(90),
-            severity: HashMap::new(),
+            severity: BTreeMap::new(),
         }
     }
 }
@@ -238,7 +240,7 @@ impl Policy {
 }
 
 /// A loaded, merged, validated registry.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Registry {
     pub files: Vec<SourceFile>,
     pub policy: Policy,
@@ -246,6 +248,18 @@ pub struct Registry {
     pub owners: Vec<Owner>,
     pub identities: Vec<Identity>,
     owner_index: HashMap<String, usize>,
+}
+
+/// Everything but the owner index, which is derived and unordered.
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("files", &self.files)
+            .field("policy", &self.policy)
+            .field("owners", &self.owners)
+            .field("identities", &self.identities)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Registry {

@@ -31,7 +31,10 @@ fn strict_ymd(text: &str) -> Option<Date> {
     if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
         return None;
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    let number =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let year = i32::try_from(number(0..4)).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
 }
 
 fn date_error(text: &str) -> String {
