@@ -124,7 +124,7 @@ impl<'src> Converter<'src> {
     /// The text of a scalar as written: numbers and booleans are read back from the source.
     fn scalar_text(&self, node: &Node) -> Option<String> {
         match &node.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => Some(s.to_string()),
             // Byte offsets are always known for string input (the only input here).
             Value::Number | Value::Bool(_) => {
                 let span = node.defined.span();
@@ -143,7 +143,11 @@ impl<'src> Converter<'src> {
     }
 
     /// The entries of a mapping, or an error naming what was found instead.
-    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Key, Node)]> {
+    fn mapping<'n, 'de>(
+        &mut self,
+        node: &'n Node<'de>,
+        what: &str,
+    ) -> Option<&'n [(Key<'de>, Node<'de>)]> {
         match &node.value {
             Value::Map(entries) => Some(entries),
             other => {
@@ -307,7 +311,7 @@ impl<'src> Converter<'src> {
     }
 
     /// An optional list: null is absent.
-    fn list<'n>(&mut self, node: Option<&'n Node>, field: &str) -> &'n [Node] {
+    fn list<'n, 'de>(&mut self, node: Option<&'n Node<'de>>, field: &str) -> &'n [Node<'de>] {
         let Some(node) = node else { return &[] };
         match &node.value {
             Value::Null => &[],
@@ -345,7 +349,7 @@ impl<'src> Converter<'src> {
             return;
         };
         for (key, entry) in entries {
-            let id = Located::new(key.value.clone(), self.key_at(key));
+            let id = Located::new(key.value.to_string(), self.key_at(key));
             if !valid_id(&id.value) {
                 self.invalid_id(&id, "owner id");
                 continue;
@@ -639,7 +643,7 @@ impl<'src> Converter<'src> {
                 && let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`")
             {
                 for (key, value) in kind_entries {
-                    let key_text = Located::new(key.value.clone(), self.key_at(key));
+                    let key_text = Located::new(key.value.to_string(), self.key_at(key));
                     let kind = self.keyword_text::<IdentityKind>(key_text, "identity kind");
                     let age = self.max_age(Some(value), "policy.rotation.kinds", true);
                     if let (Some(kind), Some(age)) = (kind, age) {
@@ -668,7 +672,7 @@ impl<'src> Converter<'src> {
                 let rule = match RuleId::parse(&key.value) {
                     Some(rule) => Some(rule),
                     None => {
-                        self.unknown_rule(&Located::new(key.value.clone(), self.key_at(key)));
+                        self.unknown_rule(&Located::new(key.value.to_string(), self.key_at(key)));
                         None
                     }
                 };
@@ -728,12 +732,12 @@ impl DocumentSink for Converter<'_> {
 }
 
 /// A key's value; `null` is absent (SPEC §1: an optional field set to null is absent).
-fn get<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
+fn get<'n, 'de>(entries: &'n [(Key<'de>, Node<'de>)], key: &str) -> Option<&'n Node<'de>> {
     get_raw(entries, key).filter(|v| !matches!(v.value, Value::Null))
 }
 
 /// A key's value, `null` included (a role set to null is located at that value).
-fn get_raw<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
+fn get_raw<'n, 'de>(entries: &'n [(Key<'de>, Node<'de>)], key: &str) -> Option<&'n Node<'de>> {
     entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
 }
 

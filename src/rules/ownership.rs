@@ -20,7 +20,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     }
     for role in [Role::Policy, Role::Technical, Role::Revocation] {
         if let Some(id) = identity.owner(role).id() {
-            check_reference(ctx, id, &format!("{role} owner"), role.as_str(), out);
+            check_reference(ctx, id, &format_args!("{role} owner"), role.as_str(), out);
         }
     }
     for exception in &identity.exceptions {
@@ -29,7 +29,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             check_reference(
                 ctx,
                 approver,
-                &format!("approver of the {} exception", exception.rule.value),
+                &format_args!("approver of the {} exception", exception.rule.value),
                 &detail,
                 out,
             );
@@ -109,7 +109,7 @@ fn role_duty(role: Role) -> &'static str {
 fn check_reference(
     ctx: &Context<'_>,
     id: &Located<String>,
-    what: &str,
+    what: &dyn std::fmt::Display,
     detail: &str,
     out: &mut Vec<Violation>,
 ) {
@@ -132,7 +132,12 @@ fn check_reference(
     }
 }
 
-fn unknown(ctx: &Context<'_>, id: &Located<String>, what: &str, detail: &str) -> Violation {
+fn unknown(
+    ctx: &Context<'_>,
+    id: &Located<String>,
+    what: &dyn std::fmt::Display,
+    detail: &str,
+) -> Violation {
     let suggestion = did_you_mean(
         &id.value,
         ctx.registry.owners.iter().map(|o| o.id.value.as_str()),
@@ -187,7 +192,7 @@ pub fn check_directory<'r>(ctx: &Context<'r>, out: &mut Vec<(&'r str, Violation)
                     unknown(
                         ctx,
                         member,
-                        "team member",
+                        &"team member",
                         &format!("member:{}", member.value),
                     ),
                 ));

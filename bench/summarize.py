@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's measurements into the Markdown tables of BENCHMARKS.md.
+
+    python3 bench/summarize.py RESULTS_DIR DATA_DIR SIZE...
+"""
+
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+
+
+def mean(results, name):
+    path = results / f"{name}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["results"][0]["mean"]
+
+
+def rss(results, name):
+    path = results / f"{name}.rss"
+    if not path.exists():
+        return None
+    return int(path.read_text().split()[-1]) / 1024
+
+
+def mb(value):
+    return "–" if value is None else f"{value:.0f} MB"
+
+
+def ms(seconds):
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None else f"{a / b:.2f}×"
+
+
+def size(path):
+    path = pathlib.Path(path)
+    total = sum(p.stat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
+    return f"{total / 1e6:.1f} MB" if total >= 1e6 else f"{total / 1e3:.0f} KB"
+
+
+def command(*args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import yaml
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"{command('rustc', '--version')}; Python {platform.python_version()}, "
+        f"PyYAML {yaml.__version__} ({'C loader' if yaml.__with_libyaml__ else 'pure Python'})"
+    )
+
+
+def main(results, data, sizes):
+    results, data = pathlib.Path(results), pathlib.Path(data)
+    print(f"Machine: {machine()}\n")
+    print("One file (`audit --format json`, all cores; parse-only is `audit --parse-only`):\n")
+    print(
+        "| identities | size | parse-only | audit | audit ÷ parse | one thread | chunked speed-up"
+        " | Python script | Python ÷ nhi-own | peak RSS | Python RSS |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        parse, audit = mean(results, f"parse-file-{n}"), mean(results, f"audit-file-{n}")
+        seq, python = mean(results, f"seq-file-{n}"), mean(results, f"python-file-{n}")
+        print(
+            f"| {int(n):,} | {size(data / f'r{n}.yaml')} | {ms(parse)} | {ms(audit)} | {ratio(audit, parse)}"
+            f" | {ms(seq)} | {ratio(seq, audit)} | {ms(python)} | {ratio(python, audit)}"
+            f" | {mb(rss(results, f'audit-file-{n}'))} | {mb(rss(results, f'python-file-{n}'))} |"
+        )
+    print("\nA directory of 16 identity files plus the owner directory (files parsed in parallel):\n")
+    print("| identities | size | parse-only | audit | audit ÷ parse | one thread | parallel speed-up | peak RSS |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        parse, audit = mean(results, f"parse-dir-{n}"), mean(results, f"audit-dir-{n}")
+        seq = mean(results, f"seq-dir-{n}")
+        print(
+            f"| {int(n):,} | {size(data / f'd{n}')} | {ms(parse)} | {ms(audit)} | {ratio(audit, parse)}"
+            f" | {ms(seq)} | {ratio(seq, audit)} | {mb(rss(results, f'audit-dir-{n}'))} |"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
