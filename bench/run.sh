@@ -22,7 +22,10 @@ mkdir -p "$results"
 rm -f "$results"/*.json "$results"/*.rss
 
 install() {
-    if [[ $(id -u) == 0 ]]; then apt-get install -y -qq "$@" >/dev/null; else sudo apt-get install -y -qq "$@" >/dev/null; fi
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
 }
 command -v hyperfine >/dev/null || install hyperfine
 [[ -x /usr/bin/time ]] || install time
