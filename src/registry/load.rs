@@ -295,8 +295,9 @@ fn parallel_map<R: Send>(n: usize, threads: usize, f: impl Fn(usize) -> R + Sync
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Parses one file's text whole. Public within the crate for conformance tests.
-pub(crate) fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
+/// Parses one file's text whole: the fallback that reports a split file's
+/// problems exactly as a whole-file parse does.
+fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
     let mut converter = Converter::new(file, display, source);
     parse_document(&mut converter, display, source, true);
     (converter.contents, converter.errors)
