@@ -36,9 +36,27 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A registry string as echoed in a message: its first 64 characters, then
+/// `…`, so that a huge value cannot flood a terminal or a log.
+pub fn short(text: &str) -> Cow<'_, str> {
+    const KEEP: usize = 64;
+    match text.char_indices().nth(KEEP) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, short};
+
+    #[test]
+    fn shortens_long_echoes() {
+        assert_eq!(short("team-ä"), "team-ä");
+        let long = "ä".repeat(100);
+        assert_eq!(short(&long), format!("{}…", "ä".repeat(64)));
+        assert_eq!(short(&"x".repeat(64)), "x".repeat(64));
+    }
 
     #[test]
     fn escapes_terminal_controls() {

@@ -169,6 +169,12 @@ fn chunked_parse_matches_whole_parse_on_generated_and_stressed_registries() {
             true,
         ),
         (
+            // Found by fuzzing: the comment was once left out of every chunk.
+            "a control character in a comment before the first entry",
+            base.replacen("identities:\n", "identities:\n  # bad \u{b}\u{0} byte\n", 1),
+            true,
+        ),
+        (
             "a column-0 entry after an indented list",
             format!("{base}- id: stray\n  kind: token\n"),
             false,

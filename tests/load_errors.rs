@@ -14,7 +14,6 @@
 mod common;
 
 use common::{Workspace, run_in};
-use std::time::{Duration, Instant};
 
 const OK_IDENTITY: &str =
     "  - id: fine\n    kind: api_key\n    owners: { policy: p, technical: t, revocation: r }\n";
@@ -268,27 +267,6 @@ fn unreadable_and_missing_inputs() {
     assert_has(&err, "empty: error: directory holds no registry file");
 }
 
-#[cfg(unix)]
-#[test]
-fn unreadable_file_and_symlink_loop() {
-    use std::os::unix::fs::PermissionsExt;
-    let ws = Workspace::new();
-    let path = ws.write("locked.yaml", "version: 1\n");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-    // Root can read anything; the check is only meaningful for other users.
-    if std::fs::read(&path).is_err() {
-        let err = invalid_in(&ws, &["audit", "locked.yaml"]);
-        assert_has(&err, "locked.yaml: error: cannot read: permission denied");
-    } else {
-        eprintln!("skipping the permission check: this user can read a mode-000 file (root)");
-    }
-    std::fs::create_dir_all(ws.dir.path().join("loop")).unwrap();
-    ws.write("loop/reg.yaml", "version: 1\n");
-    std::os::unix::fs::symlink("..", ws.dir.path().join("loop/back")).unwrap();
-    let err = invalid_in(&ws, &["audit", "loop"]);
-    assert_has(&err, "symbolic link loop");
-}
-
 #[test]
 fn empty_non_mapping_and_multi_document_files() {
     assert_has(&invalid(""), "reg.yaml:1:1: error: registry file is empty");
@@ -322,110 +300,12 @@ fn syntax_errors_are_located() {
 }
 
 #[test]
-fn encodings() {
-    let err = invalid_bytes(b"version: 1\nidentities:\n  - id: caf\xe9\n");
-    assert_has(&err, "reg.yaml:3:12: error: invalid UTF-8");
-    let err = invalid_bytes(b"\xff\xfev\x00e\x00r\x00");
-    assert_has(&err, "reg.yaml:1:1: error: file is UTF-16");
-    let err = invalid_bytes(b"version: 1\nidentities:\n  - id: a\x00b\n");
-    assert_has(&err, "reg.yaml:3:");
-}
-
-fn invalid_bytes(bytes: &[u8]) -> String {
-    let ws = Workspace::new();
-    ws.write("reg.yaml", bytes);
-    invalid_in(&ws, &["audit", "reg.yaml"])
-}
-
-#[test]
-fn bom_and_crlf_are_accepted_with_the_same_locations() {
-    let lf = "version: 1\nidentities:\n  - id: a\n    kind: api_key\n    owners: { policy: p, technical: t }\n";
-    let ws = Workspace::new();
-    ws.write("lf.yaml", lf);
-    ws.write("crlf.yaml", format!("\u{feff}{}", lf.replace('\n', "\r\n")));
-    let a = ws.run(&[
-        "audit",
-        "lf.yaml",
-        "--now",
-        "2026-11-22",
-        "--format",
-        "text",
-    ]);
-    let b = ws.run(&[
-        "audit",
-        "crlf.yaml",
-        "--now",
-        "2026-11-22",
-        "--format",
-        "text",
-    ]);
-    assert_eq!(a.code, 1);
-    assert_eq!(
-        a.stdout.replace("lf.yaml", "X"),
-        b.stdout.replace("crlf.yaml", "X")
-    );
-    assert!(
-        a.stdout.contains("lf.yaml:5:13: error[missing-owner]"),
-        "{}",
-        a.stdout
-    );
-}
-
-#[test]
 fn file_size_cap_names_the_fix() {
     let ws = Workspace::new();
     ws.write("reg.yaml", "version: 1\n");
     let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "0"]);
     assert_has(&err, "over the 0 MiB limit");
     assert_has(&err, "split the registry into several files");
-}
-
-/// Hostile YAML ends quickly with exit 2.
-fn assert_rejected_fast(yaml: &str, needle: &str) {
-    let start = Instant::now();
-    let err = invalid(yaml);
-    assert_has(&err, needle);
-    // Generous bound: the point is "no exponential blow-up", not speed.
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
-}
-
-#[test]
-fn alias_bomb_is_rejected() {
-    let mut yaml =
-        String::from("version: 1\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-    for i in 1..12 {
-        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
-        yaml.push_str(&format!("x{i}: &a{i} [{refs}]\n"));
-    }
-    assert_rejected_fast(&yaml, "YAML too large to expand safely");
-}
-
-#[test]
-fn scalar_amplification_is_rejected() {
-    let big = "x".repeat(1024 * 1024);
-    let refs = vec!["*big"; 4000].join(", ");
-    let yaml = format!("version: 1\nbig: &big {big}\nmany: [{refs}]\n");
-    assert_rejected_fast(&yaml, "YAML too large to expand safely");
-}
-
-#[test]
-fn deep_nesting_is_rejected() {
-    let flow = format!(
-        "version: 1\nx: {}{}\n",
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
-    assert_rejected_fast(&flow, "reg.yaml:2:");
-    let mut block = String::from("version: 1\n");
-    for depth in 0..10_000 {
-        block.push_str(&" ".repeat(depth));
-        block.push_str("k:\n");
-    }
-    assert_rejected_fast(&block, "error:");
 }
 
 #[test]

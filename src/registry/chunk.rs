@@ -60,7 +60,9 @@ pub fn plan(source: &str, chunk_bytes: usize) -> Option<Plan<'_>> {
     }
     let section = section(source)?;
     let mut chunks = Vec::new();
-    let mut start = section.entries.first().copied()?;
+    // The first chunk starts right after `identities:`, so that comments
+    // before the first entry are parsed (and checked) too.
+    let mut start = (section.body_start, section.body_line);
     for &entry in &section.entries[1..] {
         if entry.0 - start.0 >= chunk_bytes {
             chunks.push(Chunk {
@@ -92,6 +94,8 @@ pub fn plan(source: &str, chunk_bytes: usize) -> Option<Plan<'_>> {
 struct Section {
     /// Byte offset just past the `identities:` line.
     body_start: usize,
+    /// 1-based line at `body_start`.
+    body_line: usize,
     /// Byte offset and 1-based line of every entry start.
     entries: Vec<(usize, usize)>,
     /// Byte offset where the section ends (the next top-level line, or the end).
@@ -107,6 +111,7 @@ fn section(source: &str) -> Option<Section> {
     }
     let mut state = State::BeforeKey;
     let mut body_start = 0;
+    let mut body_line = 0;
     let mut entries = Vec::new();
     let mut indent_of_entries = 0;
     let mut end = source.len();
@@ -126,6 +131,7 @@ fn section(source: &str) -> Option<Section> {
             State::BeforeKey => {
                 if is_identities_key(line) {
                     body_start = offset;
+                    body_line = index + 2;
                     state = State::FirstEntry;
                 }
             }
@@ -163,6 +169,7 @@ fn section(source: &str) -> Option<Section> {
     }
     Some(Section {
         body_start,
+        body_line,
         entries,
         end,
     })

@@ -9,8 +9,14 @@ use super::{
     Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located, MaxAge,
     Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
 };
+use crate::escape::short;
 use crate::keyword::{Keyword, did_you_mean, one_of};
 use crate::rules::{Group, RuleId};
+
+/// Longest text a registry value may hold (ids, names, reasons, descriptions).
+/// A value past it is an error: it can only be a mistake or an attack, and
+/// it would be copied into every finding and every report.
+const MAX_STRING_BYTES: usize = 64 * 1024;
 
 const TOP_LEVEL_KEYS: &[&str] = &["version", "policy", "owners", "identities"];
 const OWNER_KEYS: &[&str] = &["kind", "name", "email", "contact", "members", "status"];
@@ -139,7 +145,7 @@ impl<'src> Converter<'src> {
     /// What a value is, for type errors: its text when it is a scalar.
     fn found(&self, node: &Node) -> String {
         self.scalar_text(node)
-            .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{t}`"))
+            .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{}`", short(&t)))
     }
 
     /// The entries of a mapping, or an error naming what was found instead.
@@ -175,7 +181,7 @@ impl<'src> Converter<'src> {
                 };
                 self.error(
                     self.key_at(key),
-                    format!("unknown key `{}` in {what}", key.value),
+                    format!("unknown key `{}` in {what}", short(&key.value)),
                     Some(help),
                 );
             }
@@ -197,6 +203,22 @@ impl<'src> Converter<'src> {
                 None
             }
             _ => {
+                let len = match &node.value {
+                    Value::Str(s) => s.len(),
+                    _ => 0,
+                };
+                if len > MAX_STRING_BYTES {
+                    self.error(
+                        self.at(node),
+                        format!(
+                            "`{field}` is {} KiB long; a registry value holds at most {} KiB",
+                            len / 1024,
+                            MAX_STRING_BYTES / 1024
+                        ),
+                        Some("keep long documents outside the registry and link to them".to_owned()),
+                    );
+                    return None;
+                }
                 let text = self.scalar_text(node)?;
                 Some(Located::new(text, self.at(node)))
             }
@@ -222,7 +244,7 @@ impl<'src> Converter<'src> {
         };
         self.error(
             id.loc,
-            format!("`{field}` `{}` is not a valid id: it {problem}", id.value),
+            format!("`{field}` `{}` is not a valid id: it {problem}", short(&id.value)),
             Some("ids are non-empty and have no spaces, such as `team-payments`".to_owned()),
         );
     }
@@ -248,7 +270,7 @@ impl<'src> Converter<'src> {
                 };
                 self.error(
                     text.loc,
-                    format!("unknown {field} `{}`", text.value),
+                    format!("unknown {field} `{}`", short(&text.value)),
                     Some(help),
                 );
                 None
@@ -349,6 +371,18 @@ impl<'src> Converter<'src> {
             return;
         };
         for (key, entry) in entries {
+            if key.value.len() > MAX_STRING_BYTES {
+                self.error(
+                    self.key_at(key),
+                    format!(
+                        "owner id is {} KiB long; an id holds at most {} KiB",
+                        key.value.len() / 1024,
+                        MAX_STRING_BYTES / 1024
+                    ),
+                    None,
+                );
+                continue;
+            }
             let id = Located::new(key.value.to_string(), self.key_at(key));
             if !valid_id(&id.value) {
                 self.invalid_id(&id, "owner id");
@@ -609,7 +643,7 @@ impl<'src> Converter<'src> {
         };
         self.error(
             text.loc,
-            format!("unknown rule `{}`", text.value),
+            format!("unknown rule `{}`", short(&text.value)),
             Some(help),
         );
     }

@@ -73,7 +73,30 @@ impl LoadOptions {
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadErrors> {
     let mut errors = Vec::new();
     let files = registry_files(paths, &mut errors);
-    let outcomes = parse_files(&files, options, |file, display, doc, whole| {
+    let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
+    let read = |i: usize| read_file(&files[i], &displays[i], options);
+    load_read(&displays, read, options, errors)
+}
+
+/// Loads a registry held in memory, as [`load`] would load files of these
+/// names and contents (after the file-size check): the entry point of the
+/// fuzz target.
+#[doc(hidden)]
+pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Registry, LoadErrors> {
+    let displays: Vec<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let read = |i: usize| decode(files[i].1.to_vec(), &displays[i]);
+    load_read(&displays, read, options, Vec::new())
+}
+
+/// Parses and merges the files that `read(i)` reads, named `displays[i]`,
+/// after the `errors` found while listing them.
+fn load_read(
+    displays: &[String],
+    read: impl Fn(usize) -> Result<String, LoadError> + Sync,
+    options: &LoadOptions,
+    mut errors: Vec<LoadError>,
+) -> Result<Registry, LoadErrors> {
+    let outcomes = parse_files(displays, read, options, |file, display, doc, whole| {
         let mut converter = Converter::new(file, display, doc);
         parse_document(&mut converter, display, doc, whole);
         (converter.contents, converter.errors)
@@ -134,7 +157,9 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadEr
 pub fn parse_only(paths: &[PathBuf], options: &LoadOptions) -> Result<u64, LoadErrors> {
     let mut errors = Vec::new();
     let files = registry_files(paths, &mut errors);
-    let outcomes = parse_files(&files, options, |_, display, doc, _| {
+    let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
+    let read = |i: usize| read_file(&files[i], &displays[i], options);
+    let outcomes = parse_files(&displays, read, options, |_, display, doc, _| {
         serde_saphyr::with_deserializer_from_str_with_options(doc, parse_options(doc.len()), |de| {
             de::IgnoredAny::deserialize(de)
         })
@@ -183,20 +208,19 @@ enum Doc<'a> {
     Chunk(&'a chunk::Chunk<'a>),
 }
 
-/// Reads every file and runs `parse(file, display, document, whole)` over each
-/// file, or over the head and chunks of a file that is split, on all threads.
+/// Reads every file (`read(i)` reads the one named `displays[i]`) and runs
+/// `parse(file, display, document, whole)` over each file, or over the head and
+/// chunks of a file that is split, on all threads.
 /// `whole` is false for chunks, which hold only `identities` entries.
 /// Results come back in file order, whatever order the threads finish in.
 fn parse_files<R: Send>(
-    files: &[PathBuf],
+    displays: &[String],
+    read: impl Fn(usize) -> Result<String, LoadError> + Sync,
     options: &LoadOptions,
     parse: impl Fn(u32, &str, &str, bool) -> R + Sync,
 ) -> Vec<(String, Outcome<R>)> {
     let threads = options.threads();
-    let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
-    let sources = parallel_map(files.len(), threads, |i| {
-        read_file(&files[i], &displays[i], options)
-    });
+    let sources = parallel_map(displays.len(), threads, read);
     let total = sources.iter().flatten().map(String::len).sum();
     let chunk_bytes = options.chunk_bytes(total);
     let plans: Vec<Option<chunk::Plan<'_>>> = sources
@@ -234,7 +258,8 @@ fn parse_files<R: Send>(
     drop(plans);
     let mut results = results.into_iter();
     displays
-        .into_iter()
+        .iter()
+        .cloned()
         .zip(sources)
         .zip(chunk_counts)
         .map(|((display, source), chunks)| {
@@ -369,7 +394,7 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
             u32::try_from(l.line()).unwrap_or(u32::MAX),
             u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
         ),
-        _ => last_position(source),
+        _ => end_position(source),
     };
     let (message, help) = match innermost(e) {
         E::DuplicateMappingKey { key, .. } => (
@@ -382,6 +407,13 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
         E::MultipleDocuments { .. } => (
             "file holds more than one YAML document".to_owned(),
             Some("a registry file is one document: split it into several files in a directory".to_owned()),
+        ),
+        E::Budget {
+            breach: serde_saphyr::budget::BudgetBreach::Depth { depth },
+            ..
+        } => (
+            format!("YAML nested too deeply: {depth} levels"),
+            Some("a registry needs a handful of levels; flatten the structure".to_owned()),
         ),
         E::Budget { .. } | E::AliasExpansionLimitExceeded { .. } | E::AliasReplayLimitExceeded { .. } => (
             format!("YAML too large to expand safely: {}", plain_message(innermost(e))),
@@ -444,9 +476,17 @@ fn file_error(display: &str, message: &str, help: &str) -> LoadError {
     }
 }
 
+/// The lines of a YAML text: a line ends at LF, CRLF or a lone CR (the
+/// line breaks of YAML and of editors), so positions match what users see.
+fn yaml_lines(source: &str) -> impl Iterator<Item = &str> {
+    source
+        .split("\r\n")
+        .flat_map(|part| part.split(['\r', '\n']))
+}
+
 /// The position of the first line that is neither blank, a comment nor a directive.
 fn first_content(source: &str) -> (u32, u32) {
-    for (i, line) in source.lines().enumerate() {
+    for (i, line) in yaml_lines(source).enumerate() {
         let trimmed = line.trim_start_matches('\u{feff}').trim_start();
         if trimmed.is_empty()
             || trimmed.starts_with('#')
@@ -464,9 +504,13 @@ fn first_content(source: &str) -> (u32, u32) {
     (1, 1)
 }
 
-fn last_position(source: &str) -> (u32, u32) {
-    let line = source.lines().count().max(1);
-    let col = source.lines().last().map_or(0, |l| l.chars().count()) + 1;
+/// The position just past the last character of `source`.
+fn end_position(source: &str) -> (u32, u32) {
+    let (mut line, mut col) = (0, 0);
+    for text in yaml_lines(source) {
+        line += 1;
+        col = text.chars().count() + 1;
+    }
     (
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
@@ -560,11 +604,13 @@ fn describe_io(e: &io::Error) -> String {
         io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         io::ErrorKind::IsADirectory => "is a directory".to_owned(),
         _ => {
+            // The OS's words, lower-cased to read as the rest of the message.
             let text = e.to_string();
-            match text.find(" (os error") {
-                Some(i) => text[..i].to_owned(),
-                None => text,
-            }
+            let text = text.find(" (os error").map_or(text.as_str(), |i| &text[..i]);
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
         }
     }
 }
@@ -634,13 +680,11 @@ fn decode(bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // `valid` is valid UTF-8 by construction.
-        let prefix = std::str::from_utf8(valid).unwrap_or_default();
-        let line = prefix.matches('\n').count() + 1;
-        let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, col) = end_position(std::str::from_utf8(valid).unwrap_or_default());
         LoadError {
             file: Some(display.to_owned()),
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            col: u32::try_from(col).unwrap_or(u32::MAX),
+            line,
+            col,
             message: "invalid UTF-8: registry files must be UTF-8 text".to_owned(),
             help: Some("re-save the file as UTF-8".to_owned()),
         }

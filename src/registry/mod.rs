@@ -12,7 +12,7 @@ pub mod time;
 
 use crate::keyword::keyword_enum;
 use crate::rules::RuleId;
-pub use load::{Chunking, LoadOptions, load, parse_only};
+pub use load::{Chunking, LoadOptions, load, load_bytes, parse_only};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};

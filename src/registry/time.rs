@@ -4,6 +4,7 @@
 //! calendar day, so a timestamp is reduced to its UTC date. Durations are a
 //! positive integer followed by `d` (days) or `w` (weeks).
 
+use crate::escape::short;
 use chrono::{DateTime, NaiveDate};
 use std::fmt;
 
@@ -39,8 +40,9 @@ fn strict_ymd(text: &str) -> Option<Date> {
 
 fn date_error(text: &str) -> String {
     format!(
-        "invalid date `{text}`: expected a real calendar day as YYYY-MM-DD (2026-12-10) \
-         or an RFC 3339 timestamp (2026-12-10T00:00:00Z)"
+        "invalid date `{}`: expected a real calendar day as YYYY-MM-DD (2026-12-10) \
+         or an RFC 3339 timestamp (2026-12-10T00:00:00Z)",
+        short(text)
     )
 }
 
@@ -86,8 +88,9 @@ impl fmt::Display for MaxAge {
 pub fn parse_duration(text: &str) -> Result<Days, String> {
     let bad = || {
         format!(
-            "invalid duration `{text}`: expected a positive whole number of days or weeks, \
-             such as `90d` or `12w`"
+            "invalid duration `{}`: expected a positive whole number of days or weeks, \
+             such as `90d` or `12w`",
+            short(text)
         )
     };
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
@@ -110,9 +113,10 @@ pub fn parse_duration(text: &str) -> Result<Days, String> {
             text: text.to_owned(),
         }),
         None if n == 0 => Err(format!(
-            "invalid duration `{text}`: a duration must be positive"
+            "invalid duration `{}`: a duration must be positive",
+            short(text)
         )),
-        None => Err(format!("invalid duration `{text}`: too long")),
+        None => Err(format!("invalid duration `{}`: too long", short(text))),
     }
 }
 

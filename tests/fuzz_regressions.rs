@@ -1,0 +1,65 @@
+//! Inputs that once failed the fuzz target, kept in `tests/fuzz_regressions/`
+//! and run through the same checks (`fuzz/oracle.rs`), plus what each one
+//! must report.
+
+// Tests assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+#[path = "../fuzz/oracle.rs"]
+mod oracle;
+
+use common::Workspace;
+
+fn regressions() -> Vec<(String, Vec<u8>)> {
+    let dir = common::repo_root().join("tests/fuzz_regressions");
+    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    inputs.sort();
+    inputs
+}
+
+#[test]
+fn every_kept_crasher_passes_the_fuzz_checks() {
+    let inputs = regressions();
+    assert!(inputs.len() >= 2, "regression inputs missing from {inputs:?}");
+    for (name, bytes) in inputs {
+        let outcome = std::panic::catch_unwind(|| oracle::check(&bytes));
+        assert!(outcome.is_ok(), "{name} fails the fuzz checks");
+    }
+}
+
+fn stderr_of(name: &str) -> String {
+    let ws = Workspace::new();
+    let bytes = std::fs::read(common::repo_root().join("tests/fuzz_regressions").join(name)).unwrap();
+    ws.write("reg.yaml", bytes);
+    let run = ws.run(&["audit", "reg.yaml", "--now", "2026-11-22"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.stderr
+}
+
+/// A lone CR is a line break: the content starts on line 2, not line 1.
+#[test]
+fn lone_carriage_return_positions() {
+    let err = stderr_of("lone-cr-before-content.yaml");
+    assert!(
+        err.contains("reg.yaml:2:2: error: a registry file must be a mapping, found a string"),
+        "{err}"
+    );
+}
+
+/// A comment before the first entry was left out of chunked parses, so its
+/// invalid characters passed unseen when the file was split.
+#[test]
+fn control_character_in_a_comment_before_the_first_entry() {
+    let err = stderr_of("control-character-in-comment-before-first-entry.yaml");
+    assert!(err.contains("reg.yaml:3:"), "{err}");
+    assert!(err.contains("invalid YAML"), "{err}");
+}
