@@ -17,7 +17,11 @@ const NAMES: [&str; 3] = ["a.yaml", "dir/b.yaml", "c d.yml"];
 
 /// Runs every check on one input; panics on the first that fails.
 pub fn check(data: &[u8]) {
-    let files: Vec<(&str, &[u8])> = NAMES.iter().copied().zip(data.splitn(3, |&b| b == 0xFF)).collect();
+    let files: Vec<(&str, &[u8])> = NAMES
+        .iter()
+        .copied()
+        .zip(data.splitn(3, |&b| b == 0xFF))
+        .collect();
     let whole = LoadOptions {
         threads: 1,
         chunking: Chunking::Off,
@@ -53,7 +57,12 @@ pub fn check(data: &[u8]) {
     let today = parse_date("2026-11-01").expect("a valid date");
     let report = nhi_own::audit::audit(&registry, today);
     for f in &report.findings {
-        assert_inside(std::str::from_utf8(text_of(&files, &f.file)).unwrap(), f.line, f.column, &f.message);
+        assert_inside(
+            std::str::from_utf8(text_of(&files, &f.file)).unwrap(),
+            f.line,
+            f.column,
+            &f.message,
+        );
     }
     for format in [
         Format::Table,
@@ -64,7 +73,14 @@ pub fn check(data: &[u8]) {
         Format::Junit,
         Format::Markdown,
     ] {
-        let out = render(&report, format, Style { color: false, width: Some(100) });
+        let out = render(
+            &report,
+            format,
+            Style {
+                color: false,
+                width: Some(100),
+            },
+        );
         match format {
             Format::Json | Format::Sarif => {
                 serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
@@ -92,25 +108,41 @@ pub fn check(data: &[u8]) {
 }
 
 fn text_of<'a>(files: &[(&str, &'a [u8])], name: &str) -> &'a [u8] {
-    files.iter().find(|(n, _)| *n == name).expect("a known file name").1
+    files
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a known file name")
+        .1
 }
 
 /// `line:col` (1-based, col in characters) lies within `source` or just past
 /// the end of a line.
 fn assert_inside(source: &str, line: u32, col: u32, what: &str) {
     // YAML breaks lines at LF, CRLF and a lone CR.
-    let lines: Vec<&str> = source.split("\r\n").flat_map(|l| l.split(['\r', '\n'])).collect();
+    let lines: Vec<&str> = source
+        .split("\r\n")
+        .flat_map(|l| l.split(['\r', '\n']))
+        .collect();
     let index = usize::try_from(line).unwrap() - 1;
-    assert!(index < lines.len().max(1), "line {line} past the end: {what}");
+    assert!(
+        index < lines.len().max(1),
+        "line {line} past the end: {what}"
+    );
     let Some(text) = lines.get(index) else { return };
     let width = text.chars().count() + 1;
-    assert!(usize::try_from(col).unwrap() <= width, "column {col} past line {line}: {what}");
+    assert!(
+        usize::try_from(col).unwrap() <= width,
+        "column {col} past line {line}: {what}"
+    );
 }
 
 /// No control character other than a newline, no line separators, no bidi
 /// controls.
 fn assert_inert(out: &str, what: &str) {
-    if let Some(c) = out.chars().find(|&c| c != '\n' && nhi_own::escape::needs_escape(c)) {
+    if let Some(c) = out
+        .chars()
+        .find(|&c| c != '\n' && nhi_own::escape::needs_escape(c))
+    {
         panic!("{what}: raw {c:?} in output:\n{out}");
     }
 }

@@ -14,42 +14,12 @@
 
 mod common;
 
-use common::{Workspace, repo_root, run_in, shared_data, showcase};
+use common::{Workspace, hostile, repo_root, run_in, shared_data, showcase};
 use serde_json::Value;
 
 const FORMATS: [&str; 7] = [
     "table", "text", "json", "sarif", "github", "junit", "markdown",
 ];
-
-/// A registry whose strings try to escape every format: a file name with
-/// workflow-command syntax, bidi overrides in ids, and an exception reason
-/// full of markup and command injections.
-fn hostile(ws: &Workspace) -> &'static str {
-    let name = if cfg!(unix) {
-        "evil,file:name%0A::error::x|<b>`.yaml"
-    } else {
-        "evil.yaml"
-    };
-    ws.write(
-        name,
-        "version: 1
-identities:
-  - id: \"id|<script>alert(1)</script>`\\u202e\"
-    kind: token
-    owners: { policy: \"p]]>\", technical: t, revocation: r }
-    rotation: { last_rotated: 2020-01-01 }
-    exceptions:
-      - rule: stale-rotation
-        reason: \"\\r\\n::error file=x::forged %0A ]]> <script> | `x` \\e[31m \\u2028\"
-        approved_by: \"sec\"
-        expires: 2026-12-01
-        ticket: \"T-1<&>\"
-  - id: other
-    kind: token
-",
-    );
-    name
-}
 
 #[test]
 fn exit_code_is_the_same_in_every_format_and_with_output() {
@@ -101,7 +71,7 @@ fn sarif_is_valid_against_the_official_schema() {
 
     let ws = Workspace::new();
     let name = hostile(&ws);
-    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "sarif"]);
+    let run = ws.run(&["audit", &name, "--now", "2026-11-22", "--format", "sarif"]);
     assert_eq!(run.code, 1);
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_valid_sarif(&validator, &sarif);
@@ -206,59 +176,6 @@ fn sarif_fingerprints_survive_line_moves_and_tell_findings_apart() {
     assert_eq!(unique.len(), a.len(), "two findings share a fingerprint");
 }
 
-/// Reverses the toolkit's escaping.
-fn unescape(text: &str) -> String {
-    text.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-}
-
-#[test]
-fn github_commands_cannot_be_forged() {
-    let ws = Workspace::new();
-    let name = hostile(&ws);
-    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "github"]);
-    assert_eq!(run.code, 1);
-    let json: Value = serde_json::from_str(
-        &ws.run(&["audit", name, "--now", "2026-11-22", "--format", "json"])
-            .stdout,
-    )
-    .unwrap();
-    let findings = json["findings"].as_array().unwrap();
-    let lines: Vec<&str> = run.stdout.split('\n').filter(|l| !l.is_empty()).collect();
-    assert!(!run.stdout.contains('\r'));
-    assert_eq!(
-        lines.len(),
-        findings.len(),
-        "one command per finding, nothing else:\n{}",
-        run.stdout
-    );
-    for (line, finding) in lines.iter().zip(findings) {
-        let (command, rest) = line.strip_prefix("::").unwrap().split_once(' ').unwrap();
-        let expected = match finding["severity"].as_str().unwrap() {
-            "error" => "error",
-            "warning" => "warning",
-            _ => "notice",
-        };
-        assert_eq!(command, expected);
-        // Properties end at the first `::`; the file name cannot contain one.
-        let (properties, message) = rest.split_once("::").unwrap();
-        let props: Vec<(&str, &str)> = properties
-            .split(',')
-            .map(|p| p.split_once('=').unwrap())
-            .collect();
-        let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, ["file", "line", "col", "title"], "{line}");
-        assert_eq!(unescape(props[0].1), finding["file"].as_str().unwrap());
-        assert_eq!(props[1].1, finding["line"].to_string());
-        assert_eq!(props[2].1, finding["column"].to_string());
-        assert_eq!(unescape(props[3].1), finding["rule"].as_str().unwrap());
-        assert!(unescape(message).ends_with(finding["message"].as_str().unwrap()));
-    }
-}
-
 #[test]
 fn junit_is_valid_against_the_surefire_schema() {
     let Some(xsd) = shared_data("schemas/junit-10.xsd") else {
@@ -301,7 +218,7 @@ fn junit_is_valid_against_the_surefire_schema() {
         ),
         (
             ws.dir.path().to_path_buf(),
-            vec!["audit", name, "--now", "2026-11-22", "--format", "junit"],
+            vec!["audit", &name, "--now", "2026-11-22", "--format", "junit"],
         ),
     ] {
         let run = run_in(&dir, &args);
@@ -352,48 +269,6 @@ fn junit_structure() {
     .stdout;
     assert_eq!(multi.matches("<testsuite ").count(), 3);
     assert!(multi.contains("<testcase name=\"checkout-db-password\" classname=\"examples/multi/services/checkout.yaml\"/>"));
-}
-
-#[test]
-fn markdown_tables_cannot_be_broken() {
-    let ws = Workspace::new();
-    let name = hostile(&ws);
-    let run = ws.run(&["audit", name, "--now", "2026-11-22", "--format", "markdown"]);
-    assert_eq!(run.code, 1);
-    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with('|')).collect();
-    assert!(rows.len() >= 3);
-    for row in &rows {
-        assert_eq!(row.matches('|').count(), 6, "a cell leaked a pipe: {row}");
-    }
-    for needle in ["<script", "<b>", "`x`", "\u{1b}", "\u{202e}", "]]>"] {
-        assert!(
-            !run.stdout.contains(needle),
-            "{needle:?} in\n{}",
-            run.stdout
-        );
-    }
-}
-
-#[test]
-fn no_format_leaks_terminal_controls() {
-    let ws = Workspace::new();
-    let name = hostile(&ws);
-    for format in FORMATS {
-        let run = ws.run(&[
-            "audit",
-            name,
-            "--now",
-            "2026-11-22",
-            "--format",
-            format,
-            "--color",
-            "never",
-        ]);
-        assert_eq!(run.code, 1, "{format}");
-        for c in ['\u{1b}', '\u{202e}', '\u{2028}', '\r'] {
-            assert!(!run.stdout.contains(c), "{format}: raw {c:?}");
-        }
-    }
 }
 
 #[test]

@@ -11,6 +11,9 @@
 )]
 
 mod common;
+#[allow(dead_code)] // its `main` is the example's
+#[path = "../examples/gen_registry.rs"]
+mod gen_registry;
 
 use common::{Workspace, nhi_own, repo_root, run_in};
 use serde_json::Value;
@@ -139,16 +142,148 @@ fn output_is_written_atomically_and_kept_on_invalid_input() {
     assert_eq!(run.code, 2);
 }
 
+/// Every file under `dir`: path, content and modification time.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let content = if meta.is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
+            (
+                e.path().display().to_string(),
+                content,
+                meta.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `audit` writes nothing to the registry or beside it, whatever the
+/// format, on success, failure or invalid input; `--output` writes only its file.
 #[test]
-fn audit_never_modifies_the_registry() {
-    let root = repo_root();
-    let before = std::fs::read(root.join("examples/showcase.yaml")).unwrap();
-    let run = examples(&["audit", "examples/showcase.yaml", "--now", "2026-11-01"]);
-    assert_eq!(run.code, 1);
-    assert_eq!(
-        std::fs::read(root.join("examples/showcase.yaml")).unwrap(),
-        before
+fn audit_never_writes_to_the_registry_or_its_directory() {
+    let ws = Workspace::new();
+    let registry = ws.dir.path().join("registry");
+    std::fs::create_dir_all(&registry).unwrap();
+    for entry in std::fs::read_dir(repo_root().join("examples/multi")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), registry.join(entry.file_name())).unwrap();
+        }
+    }
+    ws.write(
+        "registry/services/one.yaml",
+        "version: 1\nidentities:\n  - id: x\n    kind: token\n",
     );
+    let before = snapshot(&registry);
+    for format in [
+        "table", "text", "json", "sarif", "github", "junit", "markdown",
+    ] {
+        let run = ws.run(&[
+            "audit",
+            "registry",
+            "--format",
+            format,
+            "--now",
+            "2026-11-01",
+        ]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let run = ws.run(&[
+            "audit",
+            "registry",
+            "--format",
+            format,
+            "--output",
+            "out/report",
+        ]);
+        assert_ne!(run.code, 0, "{format}: the output directory is missing");
+    }
+    std::fs::create_dir_all(ws.dir.path().join("out")).unwrap();
+    let run = ws.run(&[
+        "audit",
+        "registry",
+        "--output",
+        "out/report",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(ws.dir.path().join("out/report").is_file());
+    ws.write("registry/zz-broken.yaml", "version: [\n");
+    let with_broken = snapshot(&registry);
+    let run = ws.run(&["audit", "registry", "--output", "out/report"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(snapshot(&registry), with_broken);
+    std::fs::remove_file(registry.join("zz-broken.yaml")).unwrap();
+    let after = snapshot(&registry);
+    assert_eq!(
+        after.iter().map(|f| (&f.0, &f.1)).collect::<Vec<_>>(),
+        before.iter().map(|f| (&f.0, &f.1)).collect::<Vec<_>>()
+    );
+    // Files untouched, not even rewritten with the same bytes.
+    for (a, b) in after.iter().zip(&before) {
+        if std::path::Path::new(&a.0).is_file() {
+            assert_eq!(a.2, b.2, "{} was written", a.0);
+        }
+    }
+}
+
+/// A run killed at any moment leaves the previous report or a complete new
+/// one at `--output`, never a truncated file.
+#[test]
+fn an_interrupted_run_leaves_a_whole_report() {
+    let ws = Workspace::new();
+    ws.write("r.yaml", gen_registry::registry(4000));
+    let out = ws.dir.path().join("report.json");
+    std::fs::write(&out, "{\"old\": true}\n").unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("nhi-own");
+    let start = |old: &str| {
+        std::fs::write(&out, old).unwrap();
+        std::process::Command::new(&binary)
+            .args([
+                "audit",
+                "r.yaml",
+                "--format",
+                "json",
+                "--output",
+                "report.json",
+            ])
+            .args(["--now", "2026-11-22", "-j", "1"])
+            .current_dir(ws.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // How long a whole run takes here; kills then land from start to finish.
+    let clock = std::time::Instant::now();
+    assert_eq!(start("{}").wait().unwrap().code(), Some(1));
+    let whole = clock.elapsed();
+    let mut outcomes = BTreeSet::new();
+    for attempt in 0..=12u32 {
+        let mut child = start("{\"old\": true}\n");
+        let delay = whole * attempt / 10;
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let report: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("truncated report after {delay:?}: {e}"));
+        outcomes.insert(if report["old"] == true { "old" } else { "new" });
+        if report["old"] != true {
+            assert_eq!(report["summary"]["identities"], 4000);
+        }
+    }
+    // The runs were killed both before and after the report was replaced.
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn regressions() -> Vec<(String, Vec<u8>)> {
 #[test]
 fn every_kept_crasher_passes_the_fuzz_checks() {
     let inputs = regressions();
-    assert!(inputs.len() >= 2, "regression inputs missing from {inputs:?}");
+    assert!(
+        inputs.len() >= 2,
+        "regression inputs missing from {inputs:?}"
+    );
     for (name, bytes) in inputs {
         let outcome = std::panic::catch_unwind(|| oracle::check(&bytes));
         assert!(outcome.is_ok(), "{name} fails the fuzz checks");
@@ -38,7 +41,12 @@ fn every_kept_crasher_passes_the_fuzz_checks() {
 
 fn stderr_of(name: &str) -> String {
     let ws = Workspace::new();
-    let bytes = std::fs::read(common::repo_root().join("tests/fuzz_regressions").join(name)).unwrap();
+    let bytes = std::fs::read(
+        common::repo_root()
+            .join("tests/fuzz_regressions")
+            .join(name),
+    )
+    .unwrap();
     ws.write("reg.yaml", bytes);
     let run = ws.run(&["audit", "reg.yaml", "--now", "2026-11-22"]);
     assert_eq!(run.code, 2, "{}", run.stderr);

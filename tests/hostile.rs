@@ -88,7 +88,11 @@ fn audit_bytes(bytes: impl AsRef<[u8]>) -> Run {
 /// Asserts exit 2 with `needle` in the message.
 fn assert_invalid(run: &Run, needle: &str) {
     assert_eq!(run.code, 2, "expected exit 2:\n{}", run.stderr);
-    assert!(run.stdout.is_empty(), "a report was written:\n{}", run.stdout);
+    assert!(
+        run.stdout.is_empty(),
+        "a report was written:\n{}",
+        run.stdout
+    );
     assert!(
         run.stderr.contains(needle),
         "expected {needle:?} in:\n{}",
@@ -111,9 +115,16 @@ identities:
 #[test]
 fn the_memory_limit_bites() {
     let ws = Workspace::new();
-    ws.write("reg.yaml", format!("version: 1\n# {}\n", "x".repeat(30 << 20)));
+    ws.write(
+        "reg.yaml",
+        format!("version: 1\n# {}\n", "x".repeat(30 << 20)),
+    );
     let (run, _) = bounded_with(ws.dir.path(), &["audit", "reg.yaml"], 16 * 1024);
-    assert_ne!(run.code, 0, "a 30 MB file was read in 16 MiB:\n{}", run.stderr);
+    assert_ne!(
+        run.code, 0,
+        "a 30 MB file was read in 16 MiB:\n{}",
+        run.stderr
+    );
     assert_ne!(run.code, 2, "{}", run.stderr);
 }
 
@@ -239,20 +250,34 @@ fn a_50_mb_single_line() {
     // As a value: an unknown key, located, and the value is not echoed.
     let run = audit_bytes(format!("version: 1\nnote: {line}\n"));
     assert_invalid(&run, "reg.yaml:2:1: error: unknown key `note`");
-    assert!(run.stderr.len() < 4096, "stderr is {} bytes", run.stderr.len());
+    assert!(
+        run.stderr.len() < 4096,
+        "stderr is {} bytes",
+        run.stderr.len()
+    );
     // As a description, an id, an owner id: a located error that does not
     // echo the value. No registry value is that long but by mistake or
     // malice, and it would be copied into every finding.
     for (yaml, at) in [
-        (format!("{IDENTITY}    description: {line}\n"), "reg.yaml:8:18"),
+        (
+            format!("{IDENTITY}    description: {line}\n"),
+            "reg.yaml:8:18",
+        ),
         (IDENTITY.replace("build-bot", &line), "reg.yaml:3:9"),
         // An explicit key (`? `): implicit keys stop at 1024 characters.
-        (format!("version: 1\nowners:\n  ? {line}\n  : {{ kind: team }}\n"), "reg.yaml:3:5"),
+        (
+            format!("version: 1\nowners:\n  ? {line}\n  : {{ kind: team }}\n"),
+            "reg.yaml:3:5",
+        ),
     ] {
         let run = audit_bytes(yaml);
         assert_invalid(&run, &format!("{at}: error: "));
         assert_invalid(&run, "KiB long");
-        assert!(run.stderr.len() < 4096, "stderr is {} bytes", run.stderr.len());
+        assert!(
+            run.stderr.len() < 4096,
+            "stderr is {} bytes",
+            run.stderr.len()
+        );
     }
 }
 
@@ -262,7 +287,10 @@ fn a_registry_that_is_a_symlink_loop() {
     let ws = Workspace::new();
     std::os::unix::fs::symlink("reg.yaml", ws.dir.path().join("reg.yaml")).unwrap();
     let run = bounded(ws.dir.path(), &["audit", "reg.yaml"]);
-    assert_invalid(&run, "reg.yaml: error: cannot read: too many levels of symbolic links");
+    assert_invalid(
+        &run,
+        "reg.yaml: error: cannot read: too many levels of symbolic links",
+    );
     // A directory that links back to itself.
     let ws = Workspace::new();
     ws.write("reg/a.yaml", IDENTITY);
@@ -278,7 +306,10 @@ fn a_registry_that_is_a_symlink_loop() {
 fn unreadable_files() {
     let ws = Workspace::new();
     let run = bounded(ws.dir.path(), &["audit", "/proc/self/mem"]);
-    assert_invalid(&run, "/proc/self/mem: error: cannot read: input/output error");
+    assert_invalid(
+        &run,
+        "/proc/self/mem: error: cannot read: input/output error",
+    );
 
     use std::os::unix::fs::PermissionsExt;
     let path = ws.write("locked.yaml", IDENTITY);
@@ -309,7 +340,10 @@ fn a_directory_of_10_000_small_files() {
     // One broken file among them is found and located.
     std::fs::write(dir.join("57/id-05757.yaml"), "version: 1\nidentities: [\n").unwrap();
     let run = bounded(ws.dir.path(), &["audit", "reg", "--now", NOW]);
-    assert_invalid(&run, "reg/57/id-05757.yaml:2:13: error: invalid YAML: unclosed bracket");
+    assert_invalid(
+        &run,
+        "reg/57/id-05757.yaml:2:13: error: invalid YAML: unclosed bracket",
+    );
     assert!(run.stderr.contains("1 problem in 1 file"), "{}", run.stderr);
     std::fs::remove_file(dir.join("57/id-05757.yaml")).unwrap();
     let run = bounded(

@@ -43,7 +43,12 @@ fn s(text: impl Into<String>) -> Y {
 }
 
 fn map(entries: Vec<(&str, Y)>) -> Y {
-    Y::Map(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Y::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 /// Plain when the text is a harmless word, else a JSON string (valid YAML).
@@ -368,7 +373,12 @@ impl Model {
         }
         top.push((
             "identities",
-            Y::Seq(self.identities.iter().map(|m| self.identity_yaml(m)).collect()),
+            Y::Seq(
+                self.identities
+                    .iter()
+                    .map(|m| self.identity_yaml(m))
+                    .collect(),
+            ),
         ));
         map(top)
     }
@@ -433,7 +443,11 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
     let role = move || prop::option::weighted(0.8, reference_strategy(owners));
     let date = || prop::option::weighted(0.7, offset());
     (
-        (0usize..12, 0..KINDS.len(), prop::sample::select(vec![0, 0, 0, 1, 2])),
+        (
+            0usize..12,
+            0..KINDS.len(),
+            prop::sample::select(vec![0, 0, 0, 1, 2]),
+        ),
         [role(), role(), role()],
         (prop::option::of(0..TEXT.len()), any::<bool>()),
         (date(), date(), prop::option::weighted(0.2, 1u32..400)),
@@ -478,11 +492,13 @@ fn model() -> impl Strategy<Value = Model> {
                         prop::option::of(0..TEXT.len()),
                         prop::collection::vec(0..owners + 1, 0..3),
                     )
-                        .prop_map(|(kind, inactive, contact, members)| OwnerM {
-                            kind,
-                            inactive,
-                            contact,
-                            members,
+                        .prop_map(|(kind, inactive, contact, members)| {
+                            OwnerM {
+                                kind,
+                                inactive,
+                                contact,
+                                members,
+                            }
                         }),
                     owners,
                 ),
@@ -867,5 +883,8 @@ fn generated_registries_reach_every_rule() {
         .map(|r| r.as_str())
         .filter(|r| !seen.contains_key(*r))
         .collect();
-    assert!(missing.is_empty(), "never generated: {missing:?}; seen: {seen:?}");
+    assert!(
+        missing.is_empty(),
+        "never generated: {missing:?}; seen: {seen:?}"
+    );
 }

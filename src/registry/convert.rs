@@ -144,8 +144,10 @@ impl<'src> Converter<'src> {
 
     /// What a value is, for type errors: its text when it is a scalar.
     fn found(&self, node: &Node) -> String {
-        self.scalar_text(node)
-            .map_or_else(|| node.value.describe().to_owned(), |t| format!("`{}`", short(&t)))
+        self.scalar_text(node).map_or_else(
+            || node.value.describe().to_owned(),
+            |t| format!("`{}`", short(&t)),
+        )
     }
 
     /// The entries of a mapping, or an error naming what was found instead.
@@ -215,7 +217,9 @@ impl<'src> Converter<'src> {
                             len / 1024,
                             MAX_STRING_BYTES / 1024
                         ),
-                        Some("keep long documents outside the registry and link to them".to_owned()),
+                        Some(
+                            "keep long documents outside the registry and link to them".to_owned(),
+                        ),
                     );
                     return None;
                 }
@@ -244,7 +248,10 @@ impl<'src> Converter<'src> {
         };
         self.error(
             id.loc,
-            format!("`{field}` `{}` is not a valid id: it {problem}", short(&id.value)),
+            format!(
+                "`{field}` `{}` is not a valid id: it {problem}",
+                short(&id.value)
+            ),
             Some("ids are non-empty and have no spaces, such as `team-payments`".to_owned()),
         );
     }

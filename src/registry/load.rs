@@ -606,7 +606,9 @@ fn describe_io(e: &io::Error) -> String {
         _ => {
             // The OS's words, lower-cased to read as the rest of the message.
             let text = e.to_string();
-            let text = text.find(" (os error").map_or(text.as_str(), |i| &text[..i]);
+            let text = text
+                .find(" (os error")
+                .map_or(text.as_str(), |i| &text[..i]);
             let mut chars = text.chars();
             chars.next().map_or_else(String::new, |first| {
                 first.to_lowercase().chain(chars).collect()

@@ -188,3 +188,57 @@ pub fn showcase_with(format: &str, extra: &[&str]) -> Run {
     args.extend_from_slice(extra);
     run_in(&repo_root(), &args)
 }
+
+/// Strings that try to escape every format: terminal escapes, a forged GitHub
+/// workflow command, its percent-encoding, a Markdown cell border, HTML, the
+/// end of an XML CDATA section, a line separator and a bidi override.
+pub const CORPUS: &str = "\u{1b}[31mred\u{1b}[0m \r\n::error file=x,line=1::forged %0A::warning::y | <script>alert(1)</script> ]]> \u{2028} \u{202e}desrever";
+
+/// The same for ids, which hold no whitespace or control characters.
+pub const ID_CORPUS: &str = "id|<script>]]>%0A::error::x`*_\u{202e}";
+
+/// A registry (written to `ws`) with the corpus in every string a report can
+/// show: the file name, identity and owner ids, names, contacts, the
+/// escalation, descriptions, exception reasons and tickets. Returns its name.
+pub fn hostile(ws: &Workspace) -> String {
+    let name = if cfg!(unix) {
+        "evil\n::error::x\u{1b}[31m,file:name%0A|<b>`]]>\u{202e}.yaml"
+    } else {
+        "evil%0A|<b>`]]>.yaml"
+    };
+    let q = |s: &str| serde_json::to_string(s).unwrap();
+    let (corpus, id) = (q(CORPUS), q(ID_CORPUS));
+    let owner = q(&format!("own-{ID_CORPUS}"));
+    let ghost = q(&format!("ghost-{ID_CORPUS}"));
+    let unused = q(&format!("unused-{ID_CORPUS}"));
+    ws.write(
+        name,
+        format!(
+            "version: 1
+owners:
+  {owner}: {{ kind: team, name: {corpus}, contact: {corpus}, members: [{ghost}] }}
+  {unused}: {{ kind: vendor, name: {corpus} }}
+identities:
+  - id: {id}
+    kind: token
+    description: {corpus}
+    system: {corpus}
+    environment: {corpus}
+    tags: [{corpus}]
+    owners: {{ policy: {owner}, technical: {owner}, revocation: {ghost} }}
+    escalation: {corpus}
+    rotation: {{ last_rotated: 2020-01-01 }}
+    exceptions:
+      - rule: stale-rotation
+        reason: {corpus}
+        approved_by: {owner}
+        expires: 2026-12-01
+        ticket: {corpus}
+  - id: other
+    kind: certificate
+    owners: {{ policy: {ghost} }}
+"
+        ),
+    );
+    name.to_owned()
+}
