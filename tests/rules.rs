@@ -225,6 +225,34 @@ fn inactive_owner_person_team_and_approver() {
     assert!(!messages.iter().any(|m| m.contains("team-half")));
 }
 
+/// Only an active approver makes an exception valid: an inactive person or a
+/// team of inactive people suppresses nothing; an active one does.
+#[test]
+fn inactive_approver_suppresses_nothing() {
+    for (approver, suppresses) in [
+        ("old2", false),
+        ("team-gone", false),
+        ("team-half", true),
+        ("ann", true),
+    ] {
+        let run = audit(&directory_identity(
+            "{ policy: team-a, technical: team-a, revocation: team-a }",
+            &format!(
+                "    exceptions:\n      - {{ rule: no-separation-of-duties, reason: r, approved_by: {approver}, expires: 2026-12-01 }}\n"
+            ),
+        ));
+        let (open, quiet) = (
+            run.findings("no-separation-of-duties").len(),
+            run.suppressed("no-separation-of-duties").len(),
+        );
+        assert_eq!(
+            (open, quiet),
+            if suppresses { (0, 1) } else { (1, 0) },
+            "{approver}"
+        );
+    }
+}
+
 #[test]
 fn vendor_may_be_technical_owner_only() {
     let run = audit(&directory_identity(
