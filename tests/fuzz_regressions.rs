@@ -71,3 +71,14 @@ fn control_character_in_a_comment_before_the_first_entry() {
     assert!(err.contains("reg.yaml:3:"), "{err}");
     assert!(err.contains("invalid YAML"), "{err}");
 }
+
+/// A duration ending in a multi-byte character (`6Р`) panicked: the unit was
+/// cut off by byte, inside the character.
+#[test]
+fn multibyte_character_ending_a_duration() {
+    let err = stderr_of("multibyte-character-ending-a-duration.yaml");
+    assert!(
+        err.contains("reg.yaml:4:21: error: `policy.rotation.kinds`: invalid duration `6Р`"),
+        "{err}"
+    );
+}

@@ -93,11 +93,12 @@ pub fn parse_duration(text: &str) -> Result<Days, String> {
             short(text)
         )
     };
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let factor = match unit {
-        "d" => 1,
-        "w" => 7,
-        _ => return Err(bad()),
+    let (number, factor) = if let Some(number) = text.strip_suffix('d') {
+        (number, 1)
+    } else if let Some(number) = text.strip_suffix('w') {
+        (number, 7)
+    } else {
+        return Err(bad());
     };
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -172,6 +173,10 @@ mod tests {
             "5 d",
             "1.5w",
             "99999999999d",
+            // A multi-byte last character once split a string mid-character.
+            "6Р",
+            "é",
+            "90дн",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} must be rejected");
         }
