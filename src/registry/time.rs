@@ -75,15 +75,6 @@ pub enum MaxAge {
     Never,
 }
 
-impl fmt::Display for MaxAge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MaxAge::Days(d) => d.fmt(f),
-            MaxAge::Never => f.write_str("never"),
-        }
-    }
-}
-
 /// Parses `90d` or `12w`: a positive integer and a unit, nothing else.
 pub fn parse_duration(text: &str) -> Result<Days, String> {
     let bad = || {
@@ -147,6 +138,16 @@ mod tests {
         assert!(parse_date("26-02-03xx").is_err());
         assert!(parse_date("2026-12-10 00:00:00Z").is_err());
         assert!(parse_date("2026-12-10T00:00:00").is_err());
+        // Ten characters, each part wrong in turn.
+        for bad in [
+            "2026/02/03",
+            "2026-02/03",
+            "20x6-02-03",
+            "2026-0x-03",
+            "2026-02-0x",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad} must be rejected");
+        }
         // 23:30 at -02:00 is the next UTC day.
         assert_eq!(
             parse_date("2026-12-10T23:30:00-02:00").unwrap().to_string(),
@@ -180,6 +181,22 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} must be rejected");
         }
+        assert!(
+            parse_duration("0d")
+                .unwrap_err()
+                .contains("must be positive")
+        );
+        assert!(
+            parse_duration("99999999999d")
+                .unwrap_err()
+                .contains("too long")
+        );
+        assert!(
+            parse_duration("10000001d")
+                .unwrap_err()
+                .contains("too long")
+        );
+        assert_eq!(parse_duration("10000000d").unwrap().days, 10_000_000);
         assert_eq!(parse_max_age("never", true).unwrap(), MaxAge::Never);
         assert!(parse_max_age("never", false).is_err());
     }
