@@ -225,6 +225,22 @@ fn inactive_owner_person_team_and_approver() {
     assert!(!messages.iter().any(|m| m.contains("team-half")));
 }
 
+/// A team that lists no members says nothing about its people: accountable.
+#[test]
+fn team_without_members_is_accountable() {
+    let yaml = "version: 1
+owners:
+  crew: { kind: team, contact: x }
+identities:
+  - id: a
+    kind: api_key
+    owners: { policy: crew, technical: crew, revocation: crew }
+    rotation: { last_rotated: 2026-11-01 }
+    last_reviewed: 2026-11-01
+";
+    assert!(audit(yaml).findings("inactive-owner").is_empty());
+}
+
 /// Only an active approver makes an exception valid: an inactive person or a
 /// team of inactive people suppresses nothing; an active one does.
 #[test]
