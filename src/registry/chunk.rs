@@ -253,6 +253,33 @@ mod tests {
     }
 
     #[test]
+    fn chunks_are_about_the_target_size() {
+        let source = registry(20);
+        let longest = "  - id: id-19\n    kind: token\n".len();
+        for target in [40, 100, 250] {
+            let plan = plan(&source, target).unwrap();
+            let (last, full) = plan.chunks.split_last().unwrap();
+            for chunk in full {
+                let len = chunk.text.len();
+                assert!(len >= target && len < target + longest, "{target}: {len}");
+            }
+            assert!(last.text.len() < target + longest + "# trailing comment\n".len());
+        }
+        // Exactly twice the target is large enough, and makes two chunks.
+        let even = if source.len() % 2 == 0 {
+            source.clone()
+        } else {
+            format!("{source}\n")
+        };
+        let plan = plan(&even, even.len() / 2).unwrap();
+        assert_eq!(plan.chunks.len(), 2);
+        // Under twice the target, or a list too short for two chunks: whole.
+        assert!(super::plan(&even, even.len() / 2 + 1).is_none());
+        let big_head = format!("# {}\n{}", "x".repeat(2000), registry(2));
+        assert!(super::plan(&big_head, 100).is_none(), "one chunk only");
+    }
+
+    #[test]
     fn unusual_files_take_the_whole_file_path() {
         let base = registry(10);
         assert!(plan(&base, 40).is_some());
