@@ -272,7 +272,7 @@ fn a_50_mb_single_line() {
     ] {
         let run = audit_bytes(yaml);
         assert_invalid(&run, &format!("{at}: error: "));
-        assert_invalid(&run, "KiB long");
+        assert_invalid(&run, "bytes long");
         assert!(
             run.stderr.len() < 4096,
             "stderr is {} bytes",

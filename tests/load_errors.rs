@@ -321,3 +321,23 @@ fn bad_now_and_bad_arguments_exit_2() {
     assert_eq!(ws.run(&["frobnicate"]).code, 2);
     let _ = run_in;
 }
+
+/// One value may hold 64 KiB, an owner id too; one byte more is an error.
+#[test]
+fn values_are_capped_at_64_kib() {
+    let at_cap = "x".repeat(64 * 1024);
+    let over = "x".repeat(64 * 1024 + 1);
+    let registry = |description: &str, owner: &str| {
+        format!(
+            "version: 1\nowners:\n  ? {owner}\n  : {{ kind: team }}\nidentities:\n  - id: a\n    kind: token\n    description: {description}\n"
+        )
+    };
+    common::audit(&registry(&at_cap, &at_cap));
+    let err = invalid(&registry(&over, "team"));
+    assert_has(
+        &err,
+        "reg.yaml:8:18: error: `description` is 65537 bytes long",
+    );
+    let err = invalid(&registry("fine", &over));
+    assert_has(&err, "reg.yaml:3:5: error: owner id is 65537 bytes long");
+}

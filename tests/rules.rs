@@ -115,6 +115,29 @@ identities:
     last_reviewed: 2026-11-01
 ";
     assert!(audit(yaml).findings("missing-owner").is_empty());
+    // A listed role still counts, and listing it twice counts it once.
+    let yaml = yaml.replace("[policy]", "[policy, revocation, revocation]");
+    let f = audit(&yaml).findings("missing-owner");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0]["message"].as_str().unwrap().contains("revocation"));
+}
+
+/// An optional field set to null is absent (SPEC §1), booleans included.
+#[test]
+fn null_optional_fields_are_absent() {
+    let yaml = "version: 1
+identities:
+  - id: a
+    kind: api_key
+    escalation: x
+    privileged: null
+    description: ~
+    owners: { policy: p, technical: t, revocation: r }
+    rotation: { last_rotated: 2026-11-01 }
+    last_reviewed: 2026-06-01
+";
+    // Not privileged: the 180-day review interval applies, not the 90-day one.
+    assert!(audit(yaml).findings("review-overdue").is_empty());
 }
 
 const DIRECTORY: &str = "version: 1

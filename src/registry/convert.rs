@@ -213,8 +213,7 @@ impl<'src> Converter<'src> {
                     self.error(
                         self.at(node),
                         format!(
-                            "`{field}` is {} KiB long; a registry value holds at most {} KiB",
-                            len / 1024,
+                            "`{field}` is {len} bytes long; a registry value holds at most {} KiB",
                             MAX_STRING_BYTES / 1024
                         ),
                         Some(
@@ -382,8 +381,8 @@ impl<'src> Converter<'src> {
                 self.error(
                     self.key_at(key),
                     format!(
-                        "owner id is {} KiB long; an id holds at most {} KiB",
-                        key.value.len() / 1024,
+                        "owner id is {} bytes long; an id holds at most {} KiB",
+                        key.value.len(),
                         MAX_STRING_BYTES / 1024
                     ),
                     None,
