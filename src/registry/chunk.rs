@@ -266,7 +266,7 @@ mod tests {
             assert!(last.text.len() < target + longest + "# trailing comment\n".len());
         }
         // Exactly twice the target is large enough, and makes two chunks.
-        let even = if source.len() % 2 == 0 {
+        let even = if source.len().is_multiple_of(2) {
             source.clone()
         } else {
             format!("{source}\n")
