@@ -64,15 +64,7 @@ pub fn check(data: &[u8]) {
             &f.message,
         );
     }
-    for format in [
-        Format::Table,
-        Format::Text,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Markdown,
-    ] {
+    for &format in Format::all() {
         let out = render(
             &report,
             format,

@@ -18,7 +18,9 @@
 
 use nhi_own::keyword::Keyword as _;
 use nhi_own::registry::time::parse_date;
-use nhi_own::registry::{Chunking, Date, LoadErrors, LoadOptions, Registry, load_bytes};
+use nhi_own::registry::{
+    Chunking, Date, IdentityKind, LoadErrors, LoadOptions, Registry, load_bytes,
+};
 use nhi_own::report::{Finding, Format, Report, Style, render};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -157,17 +159,6 @@ fn write_yaml(y: &Y, flow_style: bool) -> String {
 // ---------------------------------------------------------------- the model
 
 const BASE: &str = "2026-01-01";
-const KINDS: [&str; 9] = [
-    "service_account",
-    "api_key",
-    "token",
-    "certificate",
-    "ssh_key",
-    "oauth_app",
-    "workload_identity",
-    "secret",
-    "other",
-];
 const EXCEPTABLE: [&str; 6] = [
     "stale-rotation",
     "missing-owner",
@@ -300,7 +291,7 @@ impl Model {
     fn identity_yaml(&self, m: &IdentityM) -> Y {
         let mut e = vec![
             ("id", s(format!("id-{}", m.id))),
-            ("kind", s(KINDS[m.kind])),
+            ("kind", s(IdentityKind::ALL[m.kind].as_str())),
         ];
         if m.status > 0 {
             e.push(("status", s(["active", "deprecated", "retired"][m.status])));
@@ -445,7 +436,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
     (
         (
             0usize..12,
-            0..KINDS.len(),
+            0..IdentityKind::ALL.len(),
             prop::sample::select(vec![0, 0, 0, 1, 2]),
         ),
         [role(), role(), role()],
@@ -639,18 +630,8 @@ fn today(offset: i64) -> Date {
     parse_date(&day(parse_date(BASE).unwrap(), offset)).unwrap()
 }
 
-const FORMATS: [Format; 7] = [
-    Format::Table,
-    Format::Text,
-    Format::Json,
-    Format::Sarif,
-    Format::Github,
-    Format::Junit,
-    Format::Markdown,
-];
-
 fn render_all(report: &Report) -> Vec<String> {
-    FORMATS
+    Format::all()
         .iter()
         .map(|f| {
             render(

@@ -240,6 +240,13 @@ pub enum Format {
     Markdown,
 }
 
+impl Format {
+    /// Every output format, in the order `--help` lists them.
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
+}
+
 /// How human formats may decorate their output.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
