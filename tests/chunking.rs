@@ -181,6 +181,14 @@ fn chunked_parse_matches_whole_parse_on_generated_and_stressed_registries() {
             true,
         ),
         (
+            // Every part reports errors: none may be dropped in the merge.
+            "errors in the head and in every entry",
+            map_section(&base.replacen("warn_within: 30d", "warn_within: 30x", 1), |l| {
+                l.replace("kind: ", "kind: x-")
+            }),
+            true,
+        ),
+        (
             "a column-0 entry after an indented list",
             format!("{base}- id: stray\n  kind: token\n"),
             false,

@@ -82,3 +82,31 @@ fn multibyte_character_ending_a_duration() {
         "{err}"
     );
 }
+
+/// The fuzz target's entry point loads what the file loader loads, errors
+/// included: otherwise fuzzing it would prove nothing about `audit`.
+#[test]
+fn the_fuzzed_entry_point_loads_what_audit_loads() {
+    use nhi_own::registry::{LoadOptions, load, load_bytes};
+    let mut inputs = regressions();
+    for example in ["examples/showcase.yaml", "ownership.yaml"] {
+        let path = common::repo_root().join(example);
+        inputs.push((example.to_owned(), std::fs::read(path).unwrap()));
+    }
+    let options = LoadOptions::default();
+    let mut valid = 0;
+    for (name, bytes) in inputs {
+        let ws = Workspace::new();
+        let path = ws.write("reg.yaml", &bytes);
+        let from_file = load(std::slice::from_ref(&path), &options);
+        let display = path.to_string_lossy();
+        let from_bytes = load_bytes(&[(display.as_ref(), &bytes)], &options);
+        valid += usize::from(from_file.is_ok());
+        assert_eq!(
+            format!("{from_file:?}"),
+            format!("{from_bytes:?}"),
+            "{name}"
+        );
+    }
+    assert!(valid >= 2, "no valid registry among the inputs");
+}

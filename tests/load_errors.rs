@@ -265,6 +265,25 @@ fn unreadable_and_missing_inputs() {
     ws.write("empty/notes.txt", "not a registry");
     let err = invalid_in(&ws, &["audit", "empty"]);
     assert_has(&err, "empty: error: directory holds no registry file");
+    // A file named on the command line is read whatever its name; only a
+    // directory's walk looks for `*.yaml` and `*.yml`.
+    ws.write("registry.txt", "version: 1\n");
+    let run = ws.run(&["audit", "registry.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// File names are shown as the operating system gives them: a backslash in
+/// a Unix file name is a character of the name, not a separator.
+#[cfg(unix)]
+#[test]
+fn file_names_keep_their_backslashes() {
+    let ws = Workspace::new();
+    ws.write("a\\b.yaml", "version: 1\nidentities: [1]\n");
+    let err = invalid_in(&ws, &["audit", "a\\b.yaml"]);
+    assert_has(
+        &err,
+        "a\\b.yaml:2:14: error: an identity entry must be a mapping",
+    );
 }
 
 #[test]
@@ -282,6 +301,10 @@ fn empty_non_mapping_and_multi_document_files() {
         &invalid("just text\n"),
         "reg.yaml:1:1: error: a registry file must be a mapping, found a string",
     );
+    assert_has(
+        &invalid("%YAML 1.2\n---\n- a\n"),
+        "reg.yaml:3:1: error: a registry file must be a mapping, found a list",
+    );
     let err = invalid("version: 1\n---\nversion: 1\n");
     assert_has(
         &err,
@@ -297,6 +320,42 @@ fn syntax_errors_are_located() {
     assert_has(&err, "tab");
     let err = invalid("version: 1\nowners: { a: [1, 2 }\n");
     assert_has(&err, "reg.yaml:2:");
+    // The position is given once, as `file:line:col`, not again in the message.
+    let err = invalid("version: 1\nowners: [a, b\n");
+    assert_has(
+        &err,
+        "reg.yaml:2:9: error: invalid YAML: unclosed bracket '['\n",
+    );
+    let err = invalid("version: 1\nidentities: *nowhere\n");
+    assert_has(
+        &err,
+        "reg.yaml:2:13: error: invalid YAML: alias references unknown anchor\n",
+    );
+}
+
+/// Valid YAML that a registry cannot hold: keys that are not text, and tags
+/// that make a value something other than text.
+#[test]
+fn yaml_a_registry_cannot_hold() {
+    let key_help = "help: every key of a registry is a string, such as `id` or an owner id";
+    let err = invalid("version: 1\nowners:\n  ~: { kind: team }\n");
+    assert_has(
+        &err,
+        "reg.yaml:3:3: error: unsupported YAML: a mapping key is null",
+    );
+    assert_has(&err, key_help);
+    let err = invalid("version: 1\nowners:\n  ? [a]\n  : { kind: team }\n");
+    assert_has(
+        &err,
+        "reg.yaml:3:5: error: unsupported YAML: a mapping key is a list or a mapping",
+    );
+    assert_has(&err, key_help);
+    let tag = "error: unsupported YAML: a tag that makes this value something other than text";
+    let err = invalid("version: 1\nowners:\n  !!int 5: { kind: team }\n");
+    assert_has(&err, &format!("reg.yaml:3:9: {tag}"));
+    let err = invalid("version: 1\nidentities:\n  - id: !!timestamp 2026-01-01\n    kind: token\n");
+    assert_has(&err, &format!("reg.yaml:3:21: {tag}"));
+    assert_has(&err, "help: remove the tag");
 }
 
 #[test]
@@ -304,8 +363,20 @@ fn file_size_cap_names_the_fix() {
     let ws = Workspace::new();
     ws.write("reg.yaml", "version: 1\n");
     let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "0"]);
-    assert_has(&err, "over the 0 MiB limit");
+    assert_has(&err, "file is 11 bytes, over the 0 MiB limit");
     assert_has(&err, "split the registry into several files");
+    // The limit is inclusive, to the byte.
+    let at_limit = format!("version: 1\n# {}\n", "x".repeat((1 << 20) - 14));
+    assert_eq!(at_limit.len(), 1 << 20);
+    ws.write("reg.yaml", &at_limit);
+    let run = ws.run(&["audit", "reg.yaml", "--max-file-size", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    ws.write("reg.yaml", format!("{at_limit} "));
+    let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "1"]);
+    assert_has(
+        &err,
+        "reg.yaml: error: file is 1048577 bytes, over the 1 MiB limit for one registry file",
+    );
 }
 
 #[test]

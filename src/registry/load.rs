@@ -366,18 +366,32 @@ fn parse_document(converter: &mut Converter<'_>, display: &str, source: &str, wh
 /// input so that large registries load while alias bombs still stop early.
 fn parse_options(len: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    // Without aliases a node takes at least two bytes of input (`a,`), so these
-    // limits never reject an honest file; with aliases they cap amplification.
-    budget.max_nodes = budget.max_nodes.max(len / 2);
-    budget.max_events = budget.max_events.max(len);
-    budget.max_total_scalar_bytes = len.max(8 * 1024 * 1024);
-    budget.max_recorded_anchor_events = budget.max_recorded_anchor_events.max(len / 2);
-    budget.max_recorded_anchor_bytes = budget.max_recorded_anchor_bytes.max(len);
-    budget.max_aliases = budget.max_aliases.max(len / 64);
-    budget.max_anchors = budget.max_anchors.max(len / 64);
+    // What aliases expand is capped by the input's size. Without aliases a
+    // value takes at least two bytes of input (`a,`) and an event one byte;
+    // aliases may expand a file to about four times that, which honest sharing
+    // (one owners block for many identities, merge keys) never reaches and a
+    // bomb, which multiplies, soon does. The defaults are floors for small files.
+    budget.max_nodes = budget.max_nodes.max(len.saturating_mul(2));
+    budget.max_events = budget.max_events.max(len.saturating_mul(4));
+    budget.max_total_scalar_bytes = len.saturating_mul(4).max(MIN_SCALAR_BUDGET);
+    budget.max_recorded_anchor_events =
+        budget.max_recorded_anchor_events.max(len.saturating_mul(4));
+    budget.max_recorded_anchor_bytes = budget.max_recorded_anchor_bytes.max(len.saturating_mul(4));
+    // Each alias, anchor and merge key takes bytes of the input, so a count
+    // cap can only reject honest files; what they expand is capped above. For
+    // the same reason the alias-to-anchor ratio is not checked: a registry
+    // that shares one owners block among all its identities is not a bomb.
+    budget.max_aliases = budget.max_aliases.max(len);
+    budget.max_anchors = budget.max_anchors.max(len);
+    budget.max_merge_keys = budget.max_merge_keys.max(len);
+    budget.enforce_alias_anchor_ratio = false;
     budget.max_documents = 2;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = options
+        .alias_limits
+        .max_total_replayed_events
+        .max(len.saturating_mul(4));
     options.strict_booleans = true;
     // YAML 1.2 proper: under-indented flow collections and scalars are errors.
     options.strict_indentation = true;
@@ -386,6 +400,10 @@ fn parse_options(len: usize) -> serde_saphyr::Options {
     options.with_snippet = false;
     options
 }
+
+/// Text that aliases may expand to in a file of any size: a few shared
+/// descriptions, not a bomb.
+const MIN_SCALAR_BUDGET: usize = 8 * 1024 * 1024;
 
 fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError {
     use serde_saphyr::Error as E;
@@ -415,7 +433,15 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
             format!("YAML nested too deeply: {depth} levels"),
             Some("a registry needs a handful of levels; flatten the structure".to_owned()),
         ),
-        E::Budget { .. } | E::AliasExpansionLimitExceeded { .. } | E::AliasReplayLimitExceeded { .. } => (
+        E::Budget { breach, .. } => (
+            format!("YAML too large to expand safely: {}", describe_breach(breach)),
+            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+        ),
+        E::AliasReplayLimitExceeded { max_total_replayed_events, .. } => (
+            format!("YAML too large to expand safely: aliases expand it to over {max_total_replayed_events} YAML events"),
+            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+        ),
+        E::AliasExpansionLimitExceeded { .. } => (
             format!("YAML too large to expand safely: {}", plain_message(innermost(e))),
             Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
         ),
@@ -429,8 +455,8 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
             Some("every key of a registry is a string, such as `id` or an owner id".to_owned()),
         ),
         E::TaggedScalarCannotDeserializeIntoString { .. } | E::BytesNotSupportedMissingBinaryTag { .. } => (
-            "unsupported YAML: binary (`!!binary`) values are not allowed in a registry".to_owned(),
-            None,
+            "unsupported YAML: a tag that makes this value something other than text".to_owned(),
+            Some("remove the tag: registry values, dates included, are written plainly, such as `2026-11-01`".to_owned()),
         ),
         _ => (format!("invalid YAML: {}", plain_message(innermost(e))), None),
     };
@@ -440,6 +466,32 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
         col,
         message,
         help,
+    }
+}
+
+/// Which limit of the YAML budget a file went over, in words.
+fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Nodes { nodes } => format!(
+            "aliases expand it to over {} values",
+            nodes.saturating_sub(1)
+        ),
+        B::Events { events } => format!(
+            "aliases expand it to over {} YAML events",
+            events.saturating_sub(1)
+        ),
+        B::ScalarBytes { total_scalar_bytes } => format!(
+            "aliases expand it to {} MiB of text or more",
+            total_scalar_bytes / (1024 * 1024)
+        ),
+        B::RecordedAnchorEvents {
+            recorded_anchor_events,
+        } => format!(
+            "anchored values hold over {} YAML events",
+            recorded_anchor_events.saturating_sub(1)
+        ),
+        other => format!("the YAML budget was exceeded ({other:?})"),
     }
 }
 
@@ -454,16 +506,22 @@ fn innermost(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
     }
 }
 
-/// serde-saphyr's message without its own `line N column M:` prefix.
+/// serde-saphyr's message without the ` at line N, column M` it appends: the
+/// position is already given as `file:line:col`.
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let text = text.strip_prefix("error: ").unwrap_or(&text);
-    match text.split_once(": ") {
-        Some((prefix, rest)) if prefix.starts_with("line ") && prefix.contains(" column ") => {
-            rest.to_owned()
-        }
+    match text.rsplit_once(" at line ") {
+        Some((message, position)) if is_line_and_column(position) => message.to_owned(),
         _ => text.to_owned(),
     }
+}
+
+/// Whether `text` is `N, column M`.
+fn is_line_and_column(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text.split_once(", column ")
+        .is_some_and(|(line, column)| digits(line) && digits(column))
 }
 
 fn file_error(display: &str, message: &str, help: &str) -> LoadError {
@@ -645,8 +703,7 @@ fn read_file(path: &Path, display: &str, options: &LoadOptions) -> Result<String
         file_error(
             display,
             &format!(
-                "file is {} MiB, over the {} MiB limit for one registry file",
-                size / (1024 * 1024),
+                "file is {size} bytes, over the {} MiB limit for one registry file",
                 max / (1024 * 1024)
             ),
             "split the registry into several files in a directory (`nhi-own audit DIR` merges them), \
@@ -662,8 +719,10 @@ fn read_file(path: &Path, display: &str, options: &LoadOptions) -> Result<String
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
-        return Err(too_large(max.saturating_add(1)));
+    // The file grew after its size was checked: report what was read.
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > max {
+        return Err(too_large(read));
     }
     decode(bytes, display)
 }
@@ -788,4 +847,45 @@ fn located_error(
 
 fn describe_loc(registry: &Registry, loc: Loc) -> String {
     format!("{}:{}:{}", registry.file(loc), loc.line, loc.col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error serde-saphyr cannot place points just past the end of the file.
+    #[test]
+    fn an_error_without_a_position_points_past_the_end() {
+        let e = <serde_saphyr::Error as de::Error>::custom("boom");
+        let error = yaml_error("r.yaml", "version: 1\r\nab\rcdé", &e);
+        assert_eq!((error.line, error.col), (3, 4), "{error:?}");
+        assert_eq!(error.message, "invalid YAML: boom");
+        let error = yaml_error("r.yaml", "", &e);
+        assert_eq!((error.line, error.col), (1, 1), "{error:?}");
+    }
+
+    #[test]
+    fn utf16_in_either_byte_order_is_named() {
+        for bom in [[0xFF, 0xFE], [0xFE, 0xFF]] {
+            let mut bytes = bom.to_vec();
+            bytes.extend("v\0".as_bytes());
+            let error = decode(bytes, "r.yaml").unwrap_err();
+            assert_eq!(
+                error.message,
+                "file is UTF-16; registry files must be UTF-8"
+            );
+            assert_eq!((error.line, error.col), (1, 1));
+        }
+    }
+
+    /// Invalid UTF-8 is placed at its first bad byte, lines counted as YAML does.
+    #[test]
+    fn invalid_utf8_is_placed_at_the_first_bad_byte() {
+        let error = decode(b"ab\r\ncd\r\xC3\xA9\xFF".to_vec(), "r.yaml").unwrap_err();
+        assert_eq!(
+            error.message,
+            "invalid UTF-8: registry files must be UTF-8 text"
+        );
+        assert_eq!((error.line, error.col), (3, 2));
+    }
 }
