@@ -78,7 +78,7 @@ fn control_character_in_a_comment_before_the_first_entry() {
 fn multibyte_character_ending_a_duration() {
     let err = stderr_of("multibyte-character-ending-a-duration.yaml");
     assert!(
-        err.contains("reg.yaml:4:21: error: `policy.rotation.kinds`: invalid duration `6Р`"),
+        err.contains("reg.yaml:4:21: error: `policy.rotation.kinds.token`: invalid duration `6Р`"),
         "{err}"
     );
 }

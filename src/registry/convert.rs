@@ -685,7 +685,11 @@ impl<'src> Converter<'src> {
                 for (key, value) in kind_entries {
                     let key_text = Located::new(key.value.to_string(), self.key_at(key));
                     let kind = self.keyword_text::<IdentityKind>(key_text, "identity kind");
-                    let age = self.max_age(Some(value), "policy.rotation.kinds", true);
+                    let field = kind.as_ref().map_or_else(
+                        || "policy.rotation.kinds".to_owned(),
+                        |kind| format!("policy.rotation.kinds.{}", kind.value),
+                    );
+                    let age = self.max_age(Some(value), &field, true);
                     if let (Some(kind), Some(age)) = (kind, age) {
                         policy.rotation_kinds.insert(kind.value, age.value);
                     }
