@@ -670,6 +670,36 @@ fn any_scalar_is_read_as_its_text_where_a_string_is_expected() {
     assert_eq!(suppressed["exception"]["approved_by"], "7");
 }
 
+/// `.inf` and `.nan` are YAML floats, and like any number they are read as
+/// written where a string is expected.
+#[test]
+fn non_finite_floats_are_read_as_their_text() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: -.Inf\n    kind: api_key\n    owners: { policy: .nan, technical: t, revocation: r }\n    escalation: .inf\n    created: 2020-01-01\n    last_reviewed: 2026-11-01\n    exceptions:\n      - { rule: stale-rotation, reason: .NaN, approved_by: a, expires: 2026-12-01, ticket: .INF }\n",
+    );
+    let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    let suppressed = &json["suppressed"][0];
+    assert_eq!(suppressed["identity"], "-.Inf");
+    assert_eq!(suppressed["exception"]["reason"], ".NaN");
+    assert_eq!(suppressed["exception"]["ticket"], ".INF");
+    // Where a date is expected, it is a type error, located.
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: api_key\n    created: .inf\n",
+    );
+    let run = ws.run(&["audit", "r.yaml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("r.yaml:5:14: error: `created`"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_file_given_twice_is_audited_once() {
     let ws = Workspace::new();

@@ -113,6 +113,20 @@ fn wrong_types() {
         &err,
         "reg.yaml:2:1: error: `identities` must be a list, found a mapping",
     );
+    for (value, found) in [
+        ("true", "a boolean"),
+        ("5", "a number"),
+        ("-5", "a number"),
+        ("1.5", "a number"),
+        (".inf", "a number"),
+        ("some-id", "a string"),
+    ] {
+        let err = invalid(&format!("version: 1\nidentities: {value}\n"));
+        assert_has(
+            &err,
+            &format!("reg.yaml:2:1: error: `identities` must be a list, found {found}"),
+        );
+    }
 }
 
 #[test]

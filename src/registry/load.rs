@@ -393,6 +393,9 @@ fn parse_options(len: usize) -> serde_saphyr::Options {
         .max_total_replayed_events
         .max(len.saturating_mul(4));
     options.strict_booleans = true;
+    // `.inf` and `.nan` are numbers like any other: read as their text where a
+    // string is expected, a type error elsewhere; never a YAML error.
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
     // YAML 1.2 proper: under-indented flow collections and scalars are errors.
     options.strict_indentation = true;
     // Tags are annotations here; `!!binary` text is kept as written.
@@ -408,11 +411,13 @@ const MIN_SCALAR_BUDGET: usize = 8 * 1024 * 1024;
 fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError {
     use serde_saphyr::Error as E;
     let (line, col) = match e.location() {
-        Some(l) if l.line() > 0 => (
-            u32::try_from(l.line()).unwrap_or(u32::MAX),
+        // serde-saphyr gives no location rather than an unknown one; a
+        // position is never shown as line 0 all the same.
+        Some(l) => (
+            u32::try_from(l.line()).unwrap_or(u32::MAX).max(1),
             u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
         ),
-        _ => end_position(source),
+        None => end_position(source),
     };
     let (message, help) = match innermost(e) {
         E::DuplicateMappingKey { key, .. } => (
@@ -862,6 +867,26 @@ mod tests {
         assert_eq!(error.message, "invalid YAML: boom");
         let error = yaml_error("r.yaml", "", &e);
         assert_eq!((error.line, error.col), (1, 1), "{error:?}");
+    }
+
+    /// serde-saphyr's ` at line N, column M` suffix is dropped (the position
+    /// is shown as `file:line:col`); text that only looks like it is kept.
+    #[test]
+    fn messages_lose_only_a_position_suffix() {
+        let plain = |text: &str| plain_message(&<serde_saphyr::Error as de::Error>::custom(text));
+        assert_eq!(
+            plain("unclosed quote at line 3, column 14"),
+            "unclosed quote"
+        );
+        for kept in [
+            "a key at line two",
+            "a key at line 3, column ",
+            "a key at line , column 4",
+            "a key at line 3a, column 4",
+            "a key at line 3, column 4b",
+        ] {
+            assert_eq!(plain(kept), kept);
+        }
     }
 
     #[test]
