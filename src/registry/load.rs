@@ -404,6 +404,9 @@ fn parse_options(len: usize) -> serde_saphyr::Options {
     options
 }
 
+const EXPANSION_HELP: &str =
+    "anchors and aliases may share values, not multiply them; expand them or split the file";
+
 /// Text that aliases may expand to in a file of any size: a few shared
 /// descriptions, not a bomb.
 const MIN_SCALAR_BUDGET: usize = 8 * 1024 * 1024;
@@ -440,15 +443,15 @@ fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError
         ),
         E::Budget { breach, .. } => (
             format!("YAML too large to expand safely: {}", describe_breach(breach)),
-            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+            Some(EXPANSION_HELP.to_owned()),
         ),
         E::AliasReplayLimitExceeded { max_total_replayed_events, .. } => (
             format!("YAML too large to expand safely: aliases expand it to over {max_total_replayed_events} YAML events"),
-            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+            Some(EXPANSION_HELP.to_owned()),
         ),
         E::AliasExpansionLimitExceeded { .. } => (
             format!("YAML too large to expand safely: {}", plain_message(innermost(e))),
-            Some("anchors and aliases may share values, not multiply them; expand them or split the file".to_owned()),
+            Some(EXPANSION_HELP.to_owned()),
         ),
         // Valid YAML that a registry cannot hold: keys are strings, values are text.
         E::NullIntoString { .. } => (
