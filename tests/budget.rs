@@ -31,6 +31,17 @@ const BASE: &str = "  - &base
     last_reviewed: 2026-11-01
 ";
 
+/// Identities `bot-{i}` for each `i` in `ids`, fresh as of `NOW`, each
+/// aliasing the owners block of [`BASE`], with `extra` lines appended.
+fn bots(ids: std::ops::Range<usize>, extra: &str) -> String {
+    ids.map(|i| {
+        format!(
+            "  - id: bot-{i}\n    kind: token\n    owners: *std\n    rotation: {{ last_rotated: 2026-11-01 }}\n    last_reviewed: 2026-11-01\n{extra}"
+        )
+    })
+    .collect()
+}
+
 /// Audits `reg.yaml` holding `yaml` on one thread (one file is then parsed
 /// whole, under one budget for the whole file).
 fn audit(yaml: &str) -> Run {
@@ -54,14 +65,10 @@ fn assert_rejected(run: &Run, message: &str) {
 /// single anchor, a ratio that a bomb heuristic would reject.
 #[test]
 fn one_owners_block_shared_by_every_identity() {
-    let mut yaml = format!("version: 1\n{OWNERS}identities:\n{BASE}");
-    for i in 0..500 {
-        write!(
-            yaml,
-            "  - id: bot-{i}\n    kind: token\n    owners: *std\n    rotation: {{ last_rotated: 2026-11-01 }}\n    last_reviewed: 2026-11-01\n"
-        )
-        .unwrap();
-    }
+    let yaml = format!(
+        "version: 1\n{OWNERS}identities:\n{BASE}{}",
+        bots(0..500, "")
+    );
     assert_clean(&audit(&yaml), 501);
 }
 
@@ -97,17 +104,11 @@ fn a_large_registry_without_aliases_loads_whole() {
 #[test]
 fn a_long_description_shared_by_many_identities() {
     let text = "word ".repeat(12_000); // 60,000 bytes; forty copies are 2.4 MB.
-    let mut yaml = format!(
-        "version: 1\n{OWNERS}identities:\n{}    description: &text {text}\n",
-        BASE.replace("id: base", "id: bot-0")
+    let yaml = format!(
+        "version: 1\n{OWNERS}identities:\n{}    description: &text {text}\n{}",
+        BASE.replace("id: base", "id: bot-0"),
+        bots(1..40, "    description: *text\n")
     );
-    for i in 1..40 {
-        write!(
-            yaml,
-            "  - id: bot-{i}\n    kind: token\n    owners: *std\n    rotation: {{ last_rotated: 2026-11-01 }}\n    last_reviewed: 2026-11-01\n    description: *text\n"
-        )
-        .unwrap();
-    }
     assert_clean(&audit(&yaml), 40);
 }
 

@@ -650,17 +650,21 @@ fn completions_are_generated() {
     assert!(run.stdout.contains("nhi-own"));
 }
 
-#[test]
-fn any_scalar_is_read_as_its_text_where_a_string_is_expected() {
+/// Audits `yaml` as of 2026-11-22, expecting exit 0, and returns the first
+/// suppressed finding of the JSON report.
+fn first_suppressed(yaml: &str) -> Value {
     let ws = Workspace::new();
-    ws.write(
-        "r.yaml",
-        "version: 1\nidentities:\n  - id: 42\n    kind: api_key\n    owners: { policy: 7, technical: 0x1F, revocation: true }\n    escalation: 5551234\n    created: 2020-01-01\n    last_reviewed: 2026-11-01\n    exceptions:\n      - { rule: stale-rotation, reason: 1.50, approved_by: 7, expires: 2026-12-01, ticket: 4711 }\n",
-    );
+    ws.write("r.yaml", yaml);
     let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let json = run.json();
-    let suppressed = &json["suppressed"][0];
+    run.json()["suppressed"][0].clone()
+}
+
+#[test]
+fn any_scalar_is_read_as_its_text_where_a_string_is_expected() {
+    let suppressed = &first_suppressed(
+        "version: 1\nidentities:\n  - id: 42\n    kind: api_key\n    owners: { policy: 7, technical: 0x1F, revocation: true }\n    escalation: 5551234\n    created: 2020-01-01\n    last_reviewed: 2026-11-01\n    exceptions:\n      - { rule: stale-rotation, reason: 1.50, approved_by: 7, expires: 2026-12-01, ticket: 4711 }\n",
+    );
     assert_eq!(suppressed["identity"], "42");
     assert_eq!(suppressed["exception"]["ticket"], "4711");
     assert_eq!(
@@ -674,19 +678,14 @@ fn any_scalar_is_read_as_its_text_where_a_string_is_expected() {
 /// written where a string is expected.
 #[test]
 fn non_finite_floats_are_read_as_their_text() {
-    let ws = Workspace::new();
-    ws.write(
-        "r.yaml",
+    let suppressed = &first_suppressed(
         "version: 1\nidentities:\n  - id: -.Inf\n    kind: api_key\n    owners: { policy: .nan, technical: t, revocation: r }\n    escalation: .inf\n    created: 2020-01-01\n    last_reviewed: 2026-11-01\n    exceptions:\n      - { rule: stale-rotation, reason: .NaN, approved_by: a, expires: 2026-12-01, ticket: .INF }\n",
     );
-    let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "--format", "json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let json = run.json();
-    let suppressed = &json["suppressed"][0];
     assert_eq!(suppressed["identity"], "-.Inf");
     assert_eq!(suppressed["exception"]["reason"], ".NaN");
     assert_eq!(suppressed["exception"]["ticket"], ".INF");
     // Where a date is expected, it is a type error, located.
+    let ws = Workspace::new();
     ws.write(
         "r.yaml",
         "version: 1\nidentities:\n  - id: a\n    kind: api_key\n    created: .inf\n",
