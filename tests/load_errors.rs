@@ -319,10 +319,11 @@ fn empty_non_mapping_and_multi_document_files() {
         &invalid("%YAML 1.2\n---\n- a\n"),
         "reg.yaml:3:1: error: a registry file must be a mapping, found a list",
     );
+    // Located at the `---` that starts the second document.
     let err = invalid("version: 1\n---\nversion: 1\n");
     assert_has(
         &err,
-        "reg.yaml:3:1: error: file holds more than one YAML document",
+        "reg.yaml:2:1: error: file holds more than one YAML document",
     );
 }
 
@@ -364,11 +365,14 @@ fn yaml_a_registry_cannot_hold() {
         "reg.yaml:3:5: error: unsupported YAML: a mapping key is a list or a mapping",
     );
     assert_has(&err, key_help);
-    let tag = "error: unsupported YAML: a tag that makes this value something other than text";
+    // Tags are located at the tag itself.
+    let tag = |t: &str| {
+        format!("error: unsupported YAML: the tag `{t}` is not part of the registry format")
+    };
     let err = invalid("version: 1\nowners:\n  !!int 5: { kind: team }\n");
-    assert_has(&err, &format!("reg.yaml:3:9: {tag}"));
+    assert_has(&err, &format!("reg.yaml:3:3: {}", tag("!!int")));
     let err = invalid("version: 1\nidentities:\n  - id: !!timestamp 2026-01-01\n    kind: token\n");
-    assert_has(&err, &format!("reg.yaml:3:21: {tag}"));
+    assert_has(&err, &format!("reg.yaml:3:9: {}", tag("!!timestamp")));
     assert_has(&err, "help: remove the tag");
 }
 

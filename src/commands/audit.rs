@@ -27,6 +27,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         } else {
             Chunking::Auto
         },
+        ..LoadOptions::default()
     };
     if args.parse_only {
         return Ok(match parse_only(&args.paths, &options) {

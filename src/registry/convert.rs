@@ -3,8 +3,8 @@
 //! Every problem is recorded with its location and conversion carries on, so
 //! that one run reports every invalid entry of a file.
 
-use super::node::{DocumentSink, Key, Node, Value};
 use super::time::{parse_date, parse_duration, parse_max_age};
+use super::yaml::{DocumentSink, Key, Node, Pos, Value};
 use super::{
     Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located, MaxAge,
     Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
@@ -63,7 +63,6 @@ pub struct FileContents {
 pub struct Converter<'src> {
     file: u32,
     path: &'src str,
-    source: &'src str,
     pub contents: FileContents,
     pub errors: Vec<LoadError>,
     version_seen: bool,
@@ -72,17 +71,20 @@ pub struct Converter<'src> {
 }
 
 impl<'src> Converter<'src> {
-    pub fn new(file: u32, path: &'src str, source: &'src str) -> Self {
+    pub fn new(file: u32, path: &'src str) -> Self {
         Converter {
             file,
             path,
-            source,
             contents: FileContents::default(),
             errors: Vec::new(),
             version_seen: false,
             first_key: None,
             identities_loc: None,
         }
+    }
+
+    pub fn file(&self) -> u32 {
+        self.file
     }
 
     /// Checks made once the whole document has been seen.
@@ -101,20 +103,20 @@ impl<'src> Converter<'src> {
         }
     }
 
-    fn loc(&self, location: &serde_saphyr::Location) -> Loc {
+    fn loc(&self, pos: Pos) -> Loc {
         Loc {
             file: self.file,
-            line: u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
-            col: u32::try_from(location.column()).unwrap_or(u32::MAX).max(1),
+            line: pos.line,
+            col: pos.col,
         }
     }
 
     fn at(&self, node: &Node) -> Loc {
-        self.loc(&node.referenced)
+        self.loc(node.pos)
     }
 
     fn key_at(&self, key: &Key) -> Loc {
-        self.loc(&key.referenced)
+        self.loc(key.pos)
     }
 
     fn error(&mut self, loc: Loc, message: String, help: Option<String>) {
@@ -127,26 +129,11 @@ impl<'src> Converter<'src> {
         });
     }
 
-    /// The text of a scalar as written: numbers and booleans are read back from the source.
-    fn scalar_text(&self, node: &Node) -> Option<String> {
-        match &node.value {
-            Value::Str(s) => Some(s.to_string()),
-            // Byte offsets are always known for string input (the only input here).
-            Value::Number | Value::Bool(_) => {
-                let span = node.defined.span();
-                let start = usize::try_from(span.byte_offset()?).ok()?;
-                let len = usize::try_from(span.byte_len()?).ok()?;
-                self.source.get(start..start + len).map(str::to_owned)
-            }
-            _ => None,
-        }
-    }
-
     /// What a value is, for type errors: its text when it is a scalar.
     fn found(&self, node: &Node) -> String {
-        self.scalar_text(node).map_or_else(
+        node.value.scalar_text().map_or_else(
             || node.value.describe().to_owned(),
-            |t| format!("`{}`", short(&t)),
+            |t| format!("`{}`", short(t)),
         )
     }
 
@@ -173,8 +160,8 @@ impl<'src> Converter<'src> {
     /// Reports every key that is not allowed, suggesting the closest valid one.
     fn check_keys(&mut self, entries: &[(Key, Node)], allowed: &[&str], what: &str) {
         for (key, _) in entries {
-            if !allowed.contains(&key.value.as_str()) {
-                let help = match did_you_mean(&key.value, allowed.iter().copied()) {
+            if !allowed.contains(&key.text.as_ref()) {
+                let help = match did_you_mean(&key.text, allowed.iter().copied()) {
                     Some(best) => format!(
                         "did you mean `{best}`? valid keys: {}",
                         one_of(allowed.iter().copied())
@@ -183,7 +170,7 @@ impl<'src> Converter<'src> {
                 };
                 self.error(
                     self.key_at(key),
-                    format!("unknown key `{}` in {what}", short(&key.value)),
+                    format!("unknown key `{}` in {what}", short(&key.text)),
                     Some(help),
                 );
             }
@@ -205,10 +192,9 @@ impl<'src> Converter<'src> {
                 None
             }
             _ => {
-                let len = match &node.value {
-                    Value::Str(s) => s.len(),
-                    _ => 0,
-                };
+                // Every scalar, numbers included: `id: 0000…` is text too.
+                let text = node.value.scalar_text()?;
+                let len = text.len();
                 if len > MAX_STRING_BYTES {
                     self.error(
                         self.at(node),
@@ -222,8 +208,7 @@ impl<'src> Converter<'src> {
                     );
                     return None;
                 }
-                let text = self.scalar_text(node)?;
-                Some(Located::new(text, self.at(node)))
+                Some(Located::new(text.to_owned(), self.at(node)))
             }
         }
     }
@@ -322,7 +307,7 @@ impl<'src> Converter<'src> {
         let node = node?;
         match node.value {
             Value::Null => None,
-            Value::Bool(b) => Some(b),
+            Value::Bool(b, _) => Some(b),
             _ => {
                 let found = self.found(node);
                 self.error(
@@ -357,8 +342,7 @@ impl<'src> Converter<'src> {
     }
 
     fn version(&mut self, node: &Node) {
-        let ok =
-            matches!(node.value, Value::Number) && self.scalar_text(node).as_deref() == Some("1");
+        let ok = matches!(&node.value, Value::Number(text) if text == "1");
         if !ok {
             let found = self.found(node);
             self.error(
@@ -377,19 +361,19 @@ impl<'src> Converter<'src> {
             return;
         };
         for (key, entry) in entries {
-            if key.value.len() > MAX_STRING_BYTES {
+            if key.text.len() > MAX_STRING_BYTES {
                 self.error(
                     self.key_at(key),
                     format!(
                         "owner id is {} bytes long; an id holds at most {} KiB",
-                        key.value.len(),
+                        key.text.len(),
                         MAX_STRING_BYTES / 1024
                     ),
                     None,
                 );
                 continue;
             }
-            let id = Located::new(key.value.to_string(), self.key_at(key));
+            let id = Located::new(key.text.to_string(), self.key_at(key));
             if !valid_id(&id.value) {
                 self.invalid_id(&id, "owner id");
                 continue;
@@ -683,7 +667,7 @@ impl<'src> Converter<'src> {
                 && let Some(kind_entries) = self.mapping(kinds, "`policy.rotation.kinds`")
             {
                 for (key, value) in kind_entries {
-                    let key_text = Located::new(key.value.to_string(), self.key_at(key));
+                    let key_text = Located::new(key.text.to_string(), self.key_at(key));
                     let kind = self.keyword_text::<IdentityKind>(key_text, "identity kind");
                     let field = kind.as_ref().map_or_else(
                         || "policy.rotation.kinds".to_owned(),
@@ -713,10 +697,10 @@ impl<'src> Converter<'src> {
             && let Some(sev_entries) = self.mapping(sev, "`policy.severity`")
         {
             for (key, value) in sev_entries {
-                let rule = match RuleId::parse(&key.value) {
+                let rule = match RuleId::parse(&key.text) {
                     Some(rule) => Some(rule),
                     None => {
-                        self.unknown_rule(&Located::new(key.value.to_string(), self.key_at(key)));
+                        self.unknown_rule(&Located::new(key.text.to_string(), self.key_at(key)));
                         None
                     }
                 };
@@ -734,7 +718,7 @@ impl DocumentSink for Converter<'_> {
     fn top_level(&mut self, key: Key, value: Node) {
         let key_loc = self.key_at(&key);
         self.first_key.get_or_insert(key_loc);
-        match key.value.as_str() {
+        match key.text.as_ref() {
             "version" => {
                 self.version_seen = true;
                 self.version(&value);
@@ -782,7 +766,7 @@ fn get<'n, 'de>(entries: &'n [(Key<'de>, Node<'de>)], key: &str) -> Option<&'n N
 
 /// A key's value, `null` included (a role set to null is located at that value).
 fn get_raw<'n, 'de>(entries: &'n [(Key<'de>, Node<'de>)], key: &str) -> Option<&'n Node<'de>> {
-    entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+    entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v)
 }
 
 /// Ids are non-empty strings without whitespace or control characters.

@@ -3,9 +3,8 @@
 
 use super::chunk;
 use super::convert::{Converter, FileContents};
-use super::node::{DocumentSeed, Root};
+use super::yaml::{self, Limits, Root};
 use super::{LoadError, LoadErrors, Loc, OwnerKind, Registry, SourceFile};
-use serde::de::{self, Deserialize as _, DeserializeSeed};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -20,6 +19,19 @@ pub struct LoadOptions {
     pub threads: usize,
     /// Whether one large file is split into chunks parsed in parallel.
     pub chunking: Chunking,
+    /// Which YAML layer reads the files.
+    #[doc(hidden)]
+    pub engine: Engine,
+}
+
+/// The YAML layer: granit-parser's events (the loader), or serde-saphyr's
+/// deserializer (kept for the differential test that shows they agree).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    #[default]
+    Events,
+    Serde,
 }
 
 impl Default for LoadOptions {
@@ -28,6 +40,7 @@ impl Default for LoadOptions {
             max_file_size: 512 * 1024 * 1024,
             threads: 0,
             chunking: Chunking::Auto,
+            engine: Engine::Events,
         }
     }
 }
@@ -97,8 +110,8 @@ fn load_read(
     mut errors: Vec<LoadError>,
 ) -> Result<Registry, LoadErrors> {
     let outcomes = parse_files(displays, read, options, |file, display, doc, whole| {
-        let mut converter = Converter::new(file, display, doc);
-        parse_document(&mut converter, display, doc, whole);
+        let mut converter = Converter::new(file, display);
+        parse_document(&mut converter, display, doc, whole, options.engine);
         (converter.contents, converter.errors)
     });
     let mut parsed = Vec::with_capacity(outcomes.len());
@@ -116,7 +129,7 @@ fn load_read(
                     .any(|(_, errors)| !errors.is_empty())
                 {
                     // Report exactly what a whole-file parse reports.
-                    parse_file(file_id(index), &display, &source)
+                    parse_file(file_id(index), &display, &source, options.engine)
                 } else {
                     let (mut contents, errors) = head;
                     for (chunk, _) in chunks {
@@ -159,12 +172,10 @@ pub fn parse_only(paths: &[PathBuf], options: &LoadOptions) -> Result<u64, LoadE
     let files = registry_files(paths, &mut errors);
     let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
     let read = |i: usize| read_file(&files[i], &displays[i], options);
-    let outcomes = parse_files(&displays, read, options, |_, display, doc, _| {
-        serde_saphyr::with_deserializer_from_str_with_options(doc, parse_options(doc.len()), |de| {
-            de::IgnoredAny::deserialize(de)
-        })
-        .err()
-        .map(|e| yaml_error(display, doc, &e))
+    let outcomes = parse_files(&displays, read, options, |file, display, doc, _| {
+        yaml::scan(doc, Limits::for_len(doc.len()))
+            .err()
+            .map(|e| yaml_load_error(file, display, e))
     });
     let mut bytes = 0;
     for (_, outcome) in outcomes {
@@ -322,31 +333,49 @@ fn parallel_map<R: Send>(n: usize, threads: usize, f: impl Fn(usize) -> R + Sync
 
 /// Parses one file's text whole: the fallback that reports a split file's
 /// problems exactly as a whole-file parse does.
-fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
-    let mut converter = Converter::new(file, display, source);
-    parse_document(&mut converter, display, source, true);
+fn parse_file(
+    file: u32,
+    display: &str,
+    source: &str,
+    engine: Engine,
+) -> (FileContents, Vec<LoadError>) {
+    let mut converter = Converter::new(file, display);
+    parse_document(&mut converter, display, source, true, engine);
     (converter.contents, converter.errors)
 }
 
 /// Streams one document into `converter`. A `whole` document is a registry
 /// file (or a head); otherwise it is a chunk of `identities` entries.
-fn parse_document(converter: &mut Converter<'_>, display: &str, source: &str, whole: bool) {
-    let result = serde_saphyr::with_deserializer_from_str_with_options(
-        source,
-        parse_options(source.len()),
-        |de| DocumentSeed(&mut *converter).deserialize(de),
+fn parse_document(
+    converter: &mut Converter<'_>,
+    display: &str,
+    source: &str,
+    whole: bool,
+    engine: Engine,
+) {
+    let parsed = match engine {
+        Engine::Events => yaml::parse(source, Limits::for_len(source.len()), converter),
+        Engine::Serde => super::legacy::parse(source, converter),
+    };
+    let file = converter.file();
+    converter.errors.extend(
+        parsed
+            .errors
+            .into_iter()
+            .map(|e| yaml_load_error(file, display, e)),
     );
-    match result {
-        Ok(Root::Mapping) if whole => converter.finish(),
-        Ok(Root::Mapping) => {}
-        Ok(Root::Empty) => converter.errors.push(LoadError {
+    match parsed.root {
+        None => {}
+        Some(Root::Mapping) if whole => converter.finish(),
+        Some(Root::Mapping) => {}
+        Some(Root::Empty) => converter.errors.push(LoadError {
             file: Some(display.to_owned()),
             line: 1,
             col: 1,
             message: "registry file is empty".to_owned(),
             help: Some("a registry file starts with `version: 1`".to_owned()),
         }),
-        Ok(Root::Other(found)) => {
+        Some(Root::Other(found)) => {
             let (line, col) = first_content(source);
             converter.errors.push(LoadError {
                 file: Some(display.to_owned()),
@@ -358,178 +387,17 @@ fn parse_document(converter: &mut Converter<'_>, display: &str, source: &str, wh
                 ),
             });
         }
-        Err(e) => converter.errors.push(yaml_error(display, source, &e)),
     }
 }
 
-/// serde-saphyr options: YAML 1.2 core booleans, and a budget that grows with the
-/// input so that large registries load while alias bombs still stop early.
-fn parse_options(len: usize) -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    // What aliases expand is capped by the input's size. Without aliases a
-    // value takes at least two bytes of input (`a,`) and an event one byte;
-    // aliases may expand a file to about four times that, which honest sharing
-    // (one owners block for many identities, merge keys) never reaches and a
-    // bomb, which multiplies, soon does. The defaults are floors for small files.
-    budget.max_nodes = budget.max_nodes.max(len.saturating_mul(2));
-    budget.max_events = budget.max_events.max(len.saturating_mul(4));
-    budget.max_total_scalar_bytes = len.saturating_mul(4).max(MIN_SCALAR_BUDGET);
-    budget.max_recorded_anchor_events =
-        budget.max_recorded_anchor_events.max(len.saturating_mul(4));
-    budget.max_recorded_anchor_bytes = budget.max_recorded_anchor_bytes.max(len.saturating_mul(4));
-    // Each alias, anchor and merge key takes bytes of the input, so a count
-    // cap can only reject honest files; what they expand is capped above. For
-    // the same reason the alias-to-anchor ratio is not checked: a registry
-    // that shares one owners block among all its identities is not a bomb.
-    budget.max_aliases = budget.max_aliases.max(len);
-    budget.max_anchors = budget.max_anchors.max(len);
-    budget.max_merge_keys = budget.max_merge_keys.max(len);
-    budget.enforce_alias_anchor_ratio = false;
-    budget.max_documents = 2;
-    let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
-    options.alias_limits.max_total_replayed_events = options
-        .alias_limits
-        .max_total_replayed_events
-        .max(len.saturating_mul(4));
-    options.strict_booleans = true;
-    // `.inf` and `.nan` are numbers like any other: read as their text where a
-    // string is expected, a type error elsewhere; never a YAML error.
-    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
-    // YAML 1.2 proper: under-indented flow collections and scalars are errors.
-    options.strict_indentation = true;
-    // Tags are annotations here; `!!binary` text is kept as written.
-    options.ignore_binary_tag_for_string = true;
-    options.with_snippet = false;
-    options
-}
-
-const EXPANSION_HELP: &str =
-    "anchors and aliases may share values, not multiply them; expand them or split the file";
-
-/// Text that aliases may expand to in a file of any size: a few shared
-/// descriptions, not a bomb.
-const MIN_SCALAR_BUDGET: usize = 8 * 1024 * 1024;
-
-fn yaml_error(display: &str, source: &str, e: &serde_saphyr::Error) -> LoadError {
-    use serde_saphyr::Error as E;
-    let (line, col) = match e.location() {
-        // serde-saphyr gives no location rather than an unknown one; a
-        // position is never shown as line 0 all the same.
-        Some(l) => (
-            u32::try_from(l.line()).unwrap_or(u32::MAX).max(1),
-            u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
-        ),
-        None => end_position(source),
-    };
-    let (message, help) = match innermost(e) {
-        E::DuplicateMappingKey { key, .. } => (
-            match key {
-                Some(k) => format!("duplicate key `{k}`"),
-                None => "duplicate mapping key".to_owned(),
-            },
-            Some("a key may appear only once in a mapping; merge the two entries".to_owned()),
-        ),
-        E::MultipleDocuments { .. } => (
-            "file holds more than one YAML document".to_owned(),
-            Some("a registry file is one document: split it into several files in a directory".to_owned()),
-        ),
-        E::Budget {
-            breach: serde_saphyr::budget::BudgetBreach::Depth { depth },
-            ..
-        } => (
-            format!("YAML nested too deeply: {depth} levels"),
-            Some("a registry needs a handful of levels; flatten the structure".to_owned()),
-        ),
-        E::Budget { breach, .. } => (
-            format!("YAML too large to expand safely: {}", describe_breach(breach)),
-            Some(EXPANSION_HELP.to_owned()),
-        ),
-        E::AliasReplayLimitExceeded { max_total_replayed_events, .. } => (
-            format!("YAML too large to expand safely: aliases expand it to over {max_total_replayed_events} YAML events"),
-            Some(EXPANSION_HELP.to_owned()),
-        ),
-        E::AliasExpansionLimitExceeded { .. } => (
-            format!("YAML too large to expand safely: {}", plain_message(innermost(e))),
-            Some(EXPANSION_HELP.to_owned()),
-        ),
-        // Valid YAML that a registry cannot hold: keys are strings, values are text.
-        E::NullIntoString { .. } => (
-            "unsupported YAML: a mapping key is null".to_owned(),
-            Some("every key of a registry is a string, such as `id` or an owner id".to_owned()),
-        ),
-        E::Unexpected { expected: "string scalar", .. } => (
-            "unsupported YAML: a mapping key is a list or a mapping".to_owned(),
-            Some("every key of a registry is a string, such as `id` or an owner id".to_owned()),
-        ),
-        E::TaggedScalarCannotDeserializeIntoString { .. } | E::BytesNotSupportedMissingBinaryTag { .. } => (
-            "unsupported YAML: a tag that makes this value something other than text".to_owned(),
-            Some("remove the tag: registry values, dates included, are written plainly, such as `2026-11-01`".to_owned()),
-        ),
-        _ => (format!("invalid YAML: {}", plain_message(innermost(e))), None),
-    };
+fn yaml_load_error(_file: u32, display: &str, e: yaml::YamlError) -> LoadError {
     LoadError {
         file: Some(display.to_owned()),
-        line,
-        col,
-        message,
-        help,
+        line: e.pos.line,
+        col: e.pos.col,
+        message: e.message,
+        help: e.help,
     }
-}
-
-/// Which limit of the YAML budget a file went over, in words.
-fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
-    use serde_saphyr::budget::BudgetBreach as B;
-    match breach {
-        B::Nodes { nodes } => format!(
-            "aliases expand it to over {} values",
-            nodes.saturating_sub(1)
-        ),
-        B::Events { events } => format!(
-            "aliases expand it to over {} YAML events",
-            events.saturating_sub(1)
-        ),
-        B::ScalarBytes { total_scalar_bytes } => format!(
-            "aliases expand it to {} MiB of text or more",
-            total_scalar_bytes / (1024 * 1024)
-        ),
-        B::RecordedAnchorEvents {
-            recorded_anchor_events,
-        } => format!(
-            "anchored values hold over {} YAML events",
-            recorded_anchor_events.saturating_sub(1)
-        ),
-        other => format!("the YAML budget was exceeded ({other:?})"),
-    }
-}
-
-/// The original error inside snippet and alias wrappers.
-fn innermost(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
-    loop {
-        match e {
-            serde_saphyr::Error::WithSnippet { error, .. }
-            | serde_saphyr::Error::AliasError { error, .. } => e = error,
-            other => return other,
-        }
-    }
-}
-
-/// serde-saphyr's message without the ` at line N, column M` it appends: the
-/// position is already given as `file:line:col`.
-fn plain_message(e: &serde_saphyr::Error) -> String {
-    let text = e.to_string();
-    let text = text.strip_prefix("error: ").unwrap_or(&text);
-    match text.rsplit_once(" at line ") {
-        Some((message, position)) if is_line_and_column(position) => message.to_owned(),
-        _ => text.to_owned(),
-    }
-}
-
-/// Whether `text` is `N, column M`.
-fn is_line_and_column(text: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    text.split_once(", column ")
-        .is_some_and(|(line, column)| digits(line) && digits(column))
 }
 
 fn file_error(display: &str, message: &str, help: &str) -> LoadError {
@@ -571,7 +439,7 @@ fn first_content(source: &str) -> (u32, u32) {
 }
 
 /// The position just past the last character of `source`.
-fn end_position(source: &str) -> (u32, u32) {
+pub(super) fn end_position(source: &str) -> (u32, u32) {
     let (mut line, mut col) = (0, 0);
     for text in yaml_lines(source) {
         line += 1;
@@ -860,37 +728,6 @@ fn describe_loc(registry: &Registry, loc: Loc) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// An error serde-saphyr cannot place points just past the end of the file.
-    #[test]
-    fn an_error_without_a_position_points_past_the_end() {
-        let e = <serde_saphyr::Error as de::Error>::custom("boom");
-        let error = yaml_error("r.yaml", "version: 1\r\nab\rcdé", &e);
-        assert_eq!((error.line, error.col), (3, 4), "{error:?}");
-        assert_eq!(error.message, "invalid YAML: boom");
-        let error = yaml_error("r.yaml", "", &e);
-        assert_eq!((error.line, error.col), (1, 1), "{error:?}");
-    }
-
-    /// serde-saphyr's ` at line N, column M` suffix is dropped (the position
-    /// is shown as `file:line:col`); text that only looks like it is kept.
-    #[test]
-    fn messages_lose_only_a_position_suffix() {
-        let plain = |text: &str| plain_message(&<serde_saphyr::Error as de::Error>::custom(text));
-        assert_eq!(
-            plain("unclosed quote at line 3, column 14"),
-            "unclosed quote"
-        );
-        for kept in [
-            "a key at line two",
-            "a key at line 3, column ",
-            "a key at line , column 4",
-            "a key at line 3a, column 4",
-            "a key at line 3, column 4b",
-        ] {
-            assert_eq!(plain(kept), kept);
-        }
-    }
 
     #[test]
     fn utf16_in_either_byte_order_is_named() {

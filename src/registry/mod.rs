@@ -6,13 +6,14 @@
 #[doc(hidden)]
 pub mod chunk;
 mod convert;
+mod legacy;
 mod load;
-mod node;
 pub mod time;
+pub mod yaml;
 
 use crate::keyword::keyword_enum;
 use crate::rules::RuleId;
-pub use load::{Chunking, LoadOptions, load, load_bytes, parse_only};
+pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, parse_only};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};

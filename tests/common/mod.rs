@@ -242,3 +242,12 @@ identities:
     );
     name.to_owned()
 }
+
+/// A long text cut for an assertion message.
+pub fn clip(text: &str) -> String {
+    const KEEP: usize = 600;
+    match text.char_indices().nth(KEEP) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
