@@ -71,6 +71,7 @@ pub fn check(data: &[u8]) {
             Style {
                 color: false,
                 width: Some(100),
+                ..Style::default()
             },
         );
         match format {

@@ -25,18 +25,25 @@ fn record(report: &mut Report<'_>, registry: &Registry, subject: Subject<'_>, v:
 
 /// Audits a registry as of `today`.
 pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
-    let ctx = Context { registry, today };
+    let ctx = Context::new(registry, today);
     let mut report = Report::new(registry, today);
 
     let mut duplicates = rules::integrity::duplicates(&ctx).into_iter().peekable();
     let mut raw = Vec::new();
+    let mut occurrences: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     for (index, identity) in registry.identities.iter().enumerate() {
         raw.clear();
+        let occurrence = occurrences.entry(identity.id.value.as_str()).or_insert(0);
+        *occurrence += 1;
         rules::integrity::check(&ctx, identity, &mut raw);
         while let Some((_, v)) = duplicates.next_if(|(i, _)| *i == index) {
             raw.push(v);
         }
-        let subject = Subject::Identity(&identity.id.value);
+        let subject = Subject::Identity {
+            id: &identity.id.value,
+            entry: index,
+            occurrence: *occurrence,
+        };
         if identity.is_retired() {
             // Retired: only three rules apply, and exceptions are ignored.
             rules::lifecycle::check_retired(identity, &mut raw);

@@ -62,7 +62,7 @@ pub struct AuditArgs {
     /// Largest registry file accepted, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub max_file_size: u64,
-    /// Threads that read and parse registry files; 0 means one per core
+    /// Threads that read and parse registry files; 0 means one per core (at most 256)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Parse the registry and stop, auditing nothing (for benchmarks)

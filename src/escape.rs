@@ -1,20 +1,29 @@
 //! Registry strings never reach a terminal raw.
 //!
-//! Control characters (C0, DEL, C1), line and paragraph separators and bidi
-//! controls are shown as `\u{..}` escapes in every human format, so a
-//! registry cannot move the cursor, recolour the screen or reorder text.
+//! Control characters (C0, DEL, C1), invisible format characters (bidi
+//! controls, zero-width characters, tag characters), line and paragraph
+//! separators, and noncharacters (U+FFFE, U+FFFF, which XML forbids) are
+//! shown as `\u{..}` escapes in every human format, so a registry cannot move
+//! the cursor, recolour the screen, reorder or hide text, or make a report
+//! that its reader rejects.
 
 use std::borrow::Cow;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Characters that must not reach a terminal or a reader's eye unescaped.
 pub fn needs_escape(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
+    let code = c as u32;
     c.is_control()
+        || (code & 0xFFFE) == 0xFFFE
+        || (0xFDD0..=0xFDEF).contains(&code)
         || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{feff}'
+            c.general_category(),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
         )
 }
 
@@ -65,5 +74,14 @@ mod tests {
         assert_eq!(escape("x\r\n::error::y"), "x\\r\\n::error::y");
         assert_eq!(escape("\u{202e}evil"), "\\u{202e}evil");
         assert_eq!(escape("\u{9b}c1"), "\\u{9b}c1");
+        // Invisible and XML-forbidden characters.
+        assert_eq!(escape("a\u{200b}b\u{2060}"), "a\\u{200b}b\\u{2060}");
+        assert_eq!(escape("k\u{fffe}\u{ffff}"), "k\\u{fffe}\\u{ffff}");
+        assert_eq!(escape("\u{10fffe}\u{fdd0}"), "\\u{10fffe}\\u{fdd0}");
+        assert_eq!(
+            escape("\u{e0041}\u{ad}\u{2029}"),
+            "\\u{e0041}\\u{ad}\\u{2029}"
+        );
+        assert_eq!(escape("ünï ☃ 日本"), "ünï ☃ 日本");
     }
 }

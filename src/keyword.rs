@@ -63,6 +63,48 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// "Did you mean" over a large set of candidates (owner ids), in time that
+/// does not grow with the set: only candidates within two characters of the
+/// input's length are compared, at most [`Suggester::MAX_COMPARED`] of them,
+/// closest lengths first, in the order given. Deterministic: the same input
+/// and candidates give the same suggestion.
+pub struct Suggester<'a> {
+    by_length: std::collections::HashMap<usize, Vec<&'a str>>,
+}
+
+impl<'a> Suggester<'a> {
+    /// Candidates compared for one input, at most.
+    pub const MAX_COMPARED: usize = 256;
+
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut by_length: std::collections::HashMap<usize, Vec<&'a str>> =
+            std::collections::HashMap::new();
+        for candidate in candidates {
+            by_length
+                .entry(candidate.chars().count())
+                .or_default()
+                .push(candidate);
+        }
+        Suggester { by_length }
+    }
+
+    pub fn suggest(&self, input: &str) -> Option<&'a str> {
+        if input.len() > 64 {
+            return None;
+        }
+        let length = input.chars().count();
+        let lengths = [0, -1, 1, -2, 2]
+            .into_iter()
+            .filter_map(|d: isize| length.checked_add_signed(d));
+        let candidates = lengths
+            .filter_map(|l| self.by_length.get(&l))
+            .flatten()
+            .copied()
+            .take(Self::MAX_COMPARED);
+        did_you_mean(input, candidates)
+    }
+}
+
 /// Formats a list of words as "`a`, `b` or `c`".
 pub fn one_of<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     let words: Vec<String> = words.into_iter().map(|w| format!("`{w}`")).collect();
@@ -86,5 +128,19 @@ mod tests {
         assert_eq!(did_you_mean("tokn", ["token", "secret"]), Some("token"));
         assert_eq!(did_you_mean("zzz", ["token", "secret"]), None);
         assert_eq!(one_of(["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+
+    #[test]
+    fn suggester_compares_close_lengths_only() {
+        let owners = ["team-payments", "team-platform", "alice", "team-p"];
+        let suggester = Suggester::new(owners);
+        assert_eq!(suggester.suggest("team-paymnets"), Some("team-payments"));
+        assert_eq!(suggester.suggest("team-platfrom"), Some("team-platform"));
+        assert_eq!(suggester.suggest("alise"), Some("alice"));
+        assert_eq!(suggester.suggest("zzz"), None);
+        // Bounded: a directory of many same-length ids compares at most the cap.
+        let many: Vec<String> = (0..10_000).map(|i| format!("person-{i:05}")).collect();
+        let suggester = Suggester::new(many.iter().map(String::as_str));
+        assert_eq!(suggester.suggest("person-00010x"), Some("person-00010"));
     }
 }

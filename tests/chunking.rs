@@ -204,6 +204,28 @@ fn chunked_parse_matches_whole_parse_on_generated_and_stressed_registries() {
             format!("{base}identities:\n  - id: again\n    kind: token\n"),
             false,
         ),
+        (
+            // A chunk cannot see the head's `%TAG`: `!null` would be a local
+            // tag there and the core null in the whole file.
+            "a %TAG directive and tags",
+            format!(
+                "%TAG ! tag:yaml.org,2002:\n---\n{}",
+                base.replacen("kind: token", "kind: token\n    status: !null retired", 2)
+            ),
+            false,
+        ),
+        (
+            "a %YAML directive",
+            format!("%YAML 1.2\n---\n{base}"),
+            false,
+        ),
+        ("a document start", format!("---\n{base}"), false),
+        ("a document end", format!("{base}...\n"), false),
+        (
+            "a core tag",
+            base.replacen("kind: token", "kind: !!str token", 1),
+            false,
+        ),
     ];
     for example in ["examples/showcase.yaml", "ownership.yaml"] {
         let text = std::fs::read_to_string(repo_root().join(example)).unwrap();

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Workspace, hostile, repo_root, run_in, shared_data, showcase};
+use common::{Workspace, hostile, repo_root, run_in, shared_data, showcase, showcase_with};
 use serde_json::Value;
 
 const FORMATS: [&str; 7] = [
@@ -244,8 +244,23 @@ fn junit_is_valid_against_the_surefire_schema() {
 fn junit_structure() {
     let xml = showcase("junit").stdout;
     assert_eq!(xml.matches("<testsuite ").count(), 1, "one suite per file");
-    // One test case per identity entry, plus one per directory entry with findings.
-    assert_eq!(xml.matches("<testcase ").count(), 21 - 1 + 2, "{xml}");
+    // One test case per identity entry (a duplicated id's second entry is a
+    // case of its own), plus one per directory entry with findings.
+    assert_eq!(xml.matches("<testcase ").count(), 21 + 2, "{xml}");
+    assert!(
+        xml.contains("<testcase name=\"ci-runner-token #2\""),
+        "{xml}"
+    );
+    // Only findings at or above --fail-on (error) fail a case; warnings and
+    // info go to the case's system-out.
+    assert!(!xml.contains("type=\"warning\""), "{xml}");
+    assert!(xml.contains("<system-out>examples/showcase.yaml:"), "{xml}");
+    let strict = showcase_with("junit", &["--fail-on", "warning"]).stdout;
+    assert!(strict.contains("type=\"warning\""), "{strict}");
+    assert!(
+        strict.matches("<failure ").count() > xml.matches("<failure ").count(),
+        "{strict}"
+    );
     assert!(
         xml.contains(
             "<testcase name=\"reporting-db-secret\" classname=\"examples/showcase.yaml\">"

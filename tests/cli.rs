@@ -485,8 +485,10 @@ fn json_report_shape() {
 
 /// Ids cannot hold control characters (that is a load error), but bidi
 /// overrides are legal in ids, and file names can hold anything.
-const HOSTILE: &str = "version: 1\nidentities:\n  - id: \"evil\\u202e\"\n    kind: token\n    owners: { policy: \"p\\u2066\", technical: t, revocation: r }\n";
-const HOSTILE_FILE: &str = "evil\u{1b}[31m\nname.yaml";
+const HOSTILE: &str = "version: 1\nidentities:\n  - id: evil\n    kind: token\n    owners: { policy: p, technical: t, revocation: r }\n";
+/// Ids hold no control or format characters (they are invalid), so a file
+/// name is the hostile string table and text show.
+const HOSTILE_FILE: &str = "evil\u{1b}[31m\nname\u{202e}.yaml";
 
 #[cfg(unix)]
 #[test]
@@ -513,12 +515,7 @@ fn registry_strings_never_reach_the_terminal_raw() {
             "{format}"
         );
         assert!(
-            run.stdout.contains("evil\\u{202e}"),
-            "{format}: {}",
-            run.stdout
-        );
-        assert!(
-            run.stdout.contains("evil\\u{1b}[31m\\nname.yaml"),
+            run.stdout.contains("evil\\u{1b}[31m\\nname\\u{202e}.yaml"),
             "{format}: {}",
             run.stdout
         );
@@ -528,16 +525,30 @@ fn registry_strings_never_reach_the_terminal_raw() {
     // Still the same strings once parsed.
     let json = run.json();
     let findings = json["findings"].as_array().unwrap();
-    assert!(findings.iter().any(|f| f["identity"] == "evil\u{202e}"));
+    assert!(findings.iter().any(|f| f["identity"] == "evil"));
     assert!(findings.iter().all(|f| f["file"] == HOSTILE_FILE));
-    // Load errors escape too.
+    // Load errors escape too: ids with terminal escapes and bidi controls.
     ws.write(
         HOSTILE_FILE,
-        "version: 1\nidentities:\n  - id: \"a\\e[2J\"\n    kind: token\n",
+        "version: 1\nidentities:\n  - id: \"a\\e[2J\"\n    kind: token\n  - id: \"evil\\u202e\"\n    kind: token\n    owners: { policy: \"p\\u2066\" }\n",
     );
     let run = ws.run(&["audit", HOSTILE_FILE]);
     assert_eq!(run.code, 2);
-    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    for raw in ['\u{1b}', '\u{202e}', '\u{2066}'] {
+        assert!(!run.stderr.contains(raw), "{raw:?} in {:?}", run.stderr);
+    }
+    assert!(
+        run.stderr
+            .contains("`id` `evil\\u{202e}` is not a valid id"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`owners.policy` `p\\u{2066}` is not a valid id"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -175,16 +175,36 @@ fn junit() {
 fn markdown() {
     let (run, _) = run("markdown");
     assert_inert("markdown", &run.stdout);
-    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with('|')).collect();
-    assert_eq!(rows.len(), 2 + json_findings().len());
-    for row in &rows {
-        assert_eq!(row.matches('|').count(), 6, "a cell leaked a pipe: {row}");
+    // Read back by a real CommonMark parser with GitHub's tables: every row
+    // keeps its five cells, and every registry string is inside code, where
+    // GitHub renders no HTML, link, `@mention` or `:emoji:`.
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut cells = 0;
+    let mut rows = Vec::new();
+    let mut outside_code = String::new();
+    for event in Parser::new_ext(&run.stdout, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                rows.push(cells);
+                cells = 0;
+            }
+            Event::Text(text) => outside_code.push_str(&text),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                panic!("raw HTML in the report: {html}")
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("a link in the report: {dest_url}"),
+            _ => {}
+        }
     }
-    for needle in ["<script", "<b>", "`]]>", "]]>", "*_"] {
+    assert_eq!(rows.len(), 1 + json_findings().len(), "{}", run.stdout);
+    assert!(rows.iter().all(|&n| n == 5), "{rows:?}\n{}", run.stdout);
+    for needle in [
+        "@team", "https://", ":smile:", "<script", "<b>", "]]>", "::error",
+    ] {
         assert!(
-            !run.stdout.contains(needle),
-            "{needle:?} in\n{}",
-            run.stdout
+            !outside_code.contains(needle),
+            "{needle:?} outside code in\n{outside_code}"
         );
     }
 }

@@ -107,7 +107,22 @@ fn wrong_types() {
         "reg.yaml:8:18: error: `description` must be a string, found a list",
     );
     let err = invalid("version: \"1\"\n");
-    assert_has(&err, "reg.yaml:1:10: error: unsupported `version`");
+    assert_has(
+        &err,
+        "reg.yaml:1:10: error: `version` is the text `1`, not the number 1\n  help: write `version: 1`, without quotes",
+    );
+    for (value, found) in [
+        ("2", "`2`"),
+        ("[1]", "a list"),
+        ("", "null"),
+        ("1.0", "`1.0`"),
+    ] {
+        let err = invalid(&format!("version: {value}\n"));
+        assert_has(
+            &err,
+            &format!("error: unsupported `version` {found}: this nhi-own reads version 1"),
+        );
+    }
     let err = invalid("version: 1\nidentities: { a: 1 }\n");
     assert_has(
         &err,
@@ -193,6 +208,51 @@ fn ids_with_whitespace_or_control_characters() {
         "reg.yaml:7:9: error: `id` `bell\\u{7}` is not a valid id",
     );
     assert!(!err.contains('\u{7}'));
+    assert_has(
+        &err,
+        "it contains a control character (U+0007) at character 5",
+    );
+}
+
+/// Ids that would print like another id are invalid: invisible format
+/// characters (zero-width space, word joiner, soft hyphen, bidi controls,
+/// tag characters), every Unicode space, and ids over 256 bytes.
+#[test]
+fn ids_that_print_like_another_id() {
+    for (c, what) in [
+        ('\u{200B}', "an invisible format character (U+200B)"),
+        ('\u{2060}', "an invisible format character (U+2060)"),
+        ('\u{00AD}', "an invisible format character (U+00AD)"),
+        ('\u{202E}', "an invisible format character (U+202E)"),
+        ('\u{2066}', "an invisible format character (U+2066)"),
+        ('\u{FEFF}', "an invisible format character (U+FEFF)"),
+        ('\u{E0041}', "an invisible format character (U+E0041)"),
+        ('\u{00A0}', "whitespace (U+00A0)"),
+        ('\u{3000}', "whitespace (U+3000)"),
+        ('\u{2028}', "whitespace (U+2028)"),
+        ('\u{85}', "whitespace (U+0085)"),
+    ] {
+        let id = format!("prod-key{c}");
+        let yaml = format!(
+            "version: 1\nowners:\n  {}: {{ kind: team }}\nidentities:\n  - id: {}\n    kind: api_key\n",
+            serde_json::to_string(&format!("team{c}")).unwrap(),
+            serde_json::to_string(&id).unwrap(),
+        );
+        let err = invalid(&yaml);
+        assert_has(&err, &format!("reg.yaml:3:3: error: `owner id` `team"));
+        assert_has(&err, &format!("it contains {what} at character 5"));
+        assert_has(&err, "reg.yaml:5:9: error: `id` `prod-key");
+        assert_has(&err, &format!("it contains {what} at character 9"));
+    }
+    let at_cap = "k".repeat(256);
+    common::audit(&format!(
+        "version: 1\nidentities:\n  - id: {at_cap}\n    kind: secret\n"
+    ));
+    let err = invalid(&format!(
+        "version: 1\nidentities:\n  - id: {at_cap}x\n    kind: secret\n"
+    ));
+    assert_has(&err, "reg.yaml:3:9: error: `id` `kkkk");
+    assert_has(&err, "it is 257 bytes long, over 256");
 }
 
 #[test]
@@ -421,7 +481,7 @@ fn values_are_capped_at_64_kib() {
             "version: 1\nowners:\n  ? {owner}\n  : {{ kind: team }}\nidentities:\n  - id: a\n    kind: token\n    description: {description}\n"
         )
     };
-    common::audit(&registry(&at_cap, &at_cap));
+    common::audit(&registry(&at_cap, "team"));
     let err = invalid(&registry(&over, "team"));
     assert_has(
         &err,
@@ -429,4 +489,184 @@ fn values_are_capped_at_64_kib() {
     );
     let err = invalid(&registry("fine", &over));
     assert_has(&err, "reg.yaml:3:5: error: owner id is 65537 bytes long");
+    // Numbers too: a 200,000-digit id is no id.
+    let digits = "9".repeat(200_000);
+    let err = invalid(&format!(
+        "version: 1\nidentities:\n  - id: {digits}\n    kind: token\n    ticket: 1\n"
+    ));
+    assert_has(&err, "reg.yaml:3:9: error: `id` is 200000 bytes long");
+    let err = invalid(&format!("version: {digits}\n"));
+    assert_has(&err, "reg.yaml:1:10: error: `version` is 200000 bytes long");
+}
+
+/// A registry whose one departed owner makes the audit fail, unless a YAML
+/// feature turns `inactive` into something else.
+fn with_status(status: &str) -> String {
+    format!(
+        "version: 1\nowners:\n  alice:\n    kind: person\n    status: {status}\nidentities:\n  - id: k\n    kind: token\n    owners: {{ policy: alice, technical: alice, revocation: alice }}\n"
+    )
+}
+
+/// No tag can turn visible text into null, a number or a boolean: every tag
+/// but `!!str` (and `!!map`/`!!seq` on their own kind of node) is an error,
+/// in every spelling YAML allows, located at the tag.
+#[test]
+fn explicit_tags_are_errors_in_every_spelling() {
+    for (tag, spelling) in [
+        ("!!null", "!!null"),
+        ("!!bool", "!!bool"),
+        ("!!int", "!!int"),
+        ("!!float", "!!float"),
+        ("!!binary", "!!binary"),
+        ("!!timestamp", "!!timestamp"),
+        ("!<tag:yaml.org,2002:null>", "!<tag:yaml.org,2002:null>"),
+        ("!x", "!x"),
+        ("!", "!"),
+        ("!<!local>", "!<!local>"),
+    ] {
+        let err = invalid(&with_status(&format!("{tag} inactive")));
+        assert_has(
+            &err,
+            &format!(
+                "reg.yaml:5:13: error: unsupported YAML: the tag `{spelling}` is not part of the registry format"
+            ),
+        );
+        assert_has(&err, "help: remove the tag");
+    }
+    // `%TAG` handles: a handle for the core schema, and one of a user's own.
+    for (directive, tag, spelling) in [
+        ("%TAG !c! tag:yaml.org,2002:", "!c!null", "!c!null"),
+        ("%TAG !e! tag:example.com,2026:", "!e!x", "!e!x"),
+        ("%TAG ! tag:yaml.org,2002:", "!null", "!null"),
+        // Redefining `!!` does not make `!!str` the core string.
+        ("%TAG !! tag:example.com,2026:", "!!str", "!!str"),
+    ] {
+        let body = with_status(&format!("{tag} inactive"));
+        let err = invalid(&format!("{directive}\n---\n{body}"));
+        assert_has(
+            &err,
+            &format!(
+                "reg.yaml:7:13: error: unsupported YAML: the tag `{spelling}` is not part of the registry format"
+            ),
+        );
+    }
+    // Tags on keys and collections, and collection tags on the wrong node.
+    for (yaml, at, spelling) in [
+        ("version: 1\n!!null owners: {}\n", "2:1", "!!null"),
+        ("version: 1\nowners: !!seq {}\n", "2:9", "!!seq"),
+        ("version: 1\nidentities: !!map []\n", "2:13", "!!map"),
+        ("version: 1\nidentities: !!str []\n", "2:13", "!!str"),
+        ("version: 1\nowners: !!set { a }\n", "2:9", "!!set"),
+        ("--- !!map\nversion: 1\n---\n", "1:5", "!!map"),
+    ] {
+        let err = invalid(yaml);
+        if at == "1:5" {
+            // A root `!!map` is allowed; the second document is the error.
+            assert_has(
+                &err,
+                "reg.yaml:3:1: error: file holds more than one YAML document",
+            );
+            continue;
+        }
+        assert_has(
+            &err,
+            &format!(
+                "reg.yaml:{at}: error: unsupported YAML: the tag `{spelling}` is not part of the registry format"
+            ),
+        );
+    }
+}
+
+/// `!!str` in any spelling keeps a value text (so `!!str null` is the text
+/// `null`), and `!!map`/`!!seq` on their own nodes change nothing.
+#[test]
+fn core_string_and_collection_tags_are_accepted() {
+    for tag in [
+        "!!str",
+        "!<tag:yaml.org,2002:str>",
+        "%TAG !c! tag:yaml.org,2002:\n---\n!c!str",
+    ] {
+        let (directive, tag) = match tag.rsplit_once('\n') {
+            Some((d, t)) => (format!("{d}\n"), t),
+            None => (String::new(), tag),
+        };
+        let yaml = format!(
+            "{directive}version: 1\nowners: !!map\n  alice: {{ kind: person, name: {tag} null }}\nidentities: !!seq\n  - id: {tag} 42\n    kind: token\n    owners: {{ policy: alice, technical: alice, revocation: alice }}\n"
+        );
+        let run = common::audit(&yaml);
+        let json = run.json();
+        let ids: Vec<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["identity"].as_str())
+            .collect();
+        assert!(ids.contains(&"42"), "{tag}: {}", run.stdout);
+    }
+}
+
+/// A mapping with two merge keys is a duplicate key, whichever would win
+/// elsewhere; one merge key with a list merges each, the earlier winning,
+/// and explicit keys win over merged ones.
+#[test]
+fn merge_keys_merge_once() {
+    let err = invalid(&format!(
+        "version: 1\nx: &a {{ status: active }}\ny: &b {{ status: retired }}\nidentities:\n  - id: k\n    kind: token\n    <<: *a\n    <<: *b\n"
+    ));
+    assert_has(&err, "reg.yaml:8:5: error: duplicate merge key `<<`");
+    assert_has(&err, "this mapping already merges at 7:5");
+    // `<<: [*a, *b]`: the first list item wins; an explicit key wins over both.
+    let yaml = "version: 1\nowners:\n  alice: { kind: person, status: inactive }\n  bob: { kind: person }\nidentities:\n  - id: holder\n    kind: token\n    owners: &roles { policy: alice, technical: alice, revocation: alice }\n  - id: k\n    kind: token\n    owners:\n      <<: [{ policy: bob, technical: bob }, *roles]\n      technical: alice\n";
+    let ws = Workspace::new();
+    ws.write("reg.yaml", yaml);
+    let run = ws.run(&[
+        "audit",
+        "reg.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut inactive: Vec<(String, String)> = run
+        .findings("inactive-owner")
+        .iter()
+        .map(|f| {
+            (
+                f["identity"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .filter(|(id, _)| id == "k")
+        .map(|(id, m)| (id, m.split(' ').next().unwrap().to_owned()))
+        .collect();
+    inactive.sort();
+    // policy from the first merged mapping (bob), technical explicit (alice),
+    // revocation from the second (alice).
+    assert_eq!(
+        inactive,
+        [
+            ("k".to_owned(), "revocation".to_owned()),
+            ("k".to_owned(), "technical".to_owned())
+        ]
+    );
+    // A merge key that names a scalar is an error.
+    let err = invalid("version: 1\nidentities:\n  - id: k\n    kind: token\n    <<: text\n");
+    assert_has(
+        &err,
+        "reg.yaml:5:9: error: unsupported YAML: a merge key `<<` must name a mapping or a list of mappings",
+    );
+}
+
+/// Every later error of a file is reported after a duplicate key.
+#[test]
+fn a_duplicate_key_hides_no_later_error() {
+    let err = invalid(
+        "version: 1\nidentities:\n  - id: a\n    id: b\n    kind: token\n  - id: c\n    kind: tokn\n",
+    );
+    assert_has(&err, "reg.yaml:4:5: error: duplicate key `id`");
+    assert_has(&err, "already a key of this mapping at 3:5");
+    assert_has(&err, "reg.yaml:7:11: error: unknown identity kind `tokn`");
 }

@@ -640,6 +640,7 @@ fn render_all(report: &Report) -> Vec<String> {
                 Style {
                     color: false,
                     width: Some(120),
+                    ..Style::default()
                 },
             )
         })

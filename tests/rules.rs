@@ -310,7 +310,43 @@ fn vendor_may_be_technical_owner_only() {
         "{ policy: team-a, technical: vend, revocation: team-a }",
         "",
     ));
-    assert!(run.findings("vendor-accountability").is_empty());
+    assert!(
+        run.findings("vendor-accountability")
+            .iter()
+            .all(|f| f["identity"] != "subject")
+    );
+}
+
+/// Risk acceptance stays in-house: an exception approved by a vendor
+/// suppresses nothing, and the approver reference is a finding.
+#[test]
+fn vendor_approver_suppresses_nothing() {
+    let run = audit(&directory_identity(
+        "{ policy: team-a, technical: team-a, revocation: team-a }",
+        "",
+    ));
+    let f: Vec<Value> = run
+        .findings("vendor-accountability")
+        .into_iter()
+        .filter(|f| f["identity"] == "keep-all-referenced")
+        .collect();
+    assert_eq!(f.len(), 1, "{}", run.stdout);
+    assert_at(&f[0], "error", "keep-all-referenced", 22, 57);
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("approved by `vend`, a vendor"),
+        "{}",
+        f[0]["message"]
+    );
+    // The exception suppresses nothing, and is not reported as unused either.
+    assert!(run.suppressed("stale-rotation").is_empty());
+    assert!(
+        run.findings("unused-exception")
+            .iter()
+            .all(|f| f["identity"] != "keep-all-referenced")
+    );
 }
 
 #[test]

@@ -13,7 +13,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         Some(text) => match parse_date(text) {
             Ok(date) => date,
             Err(message) => {
-                write_stderr(&format!("error: --now: {message}\n"), args.color);
+                // The argument is echoed in the message: escaped like any input.
+                write_stderr(
+                    &format!("error: --now: {}\n", crate::escape::escape(&message)),
+                    args.color,
+                );
                 return Ok(Exit::Invalid);
             }
         },
@@ -61,10 +65,14 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     let report = crate::audit::audit(&registry, today);
     let style = match &args.output {
-        Some(_) => Style::default(),
+        Some(_) => Style {
+            fail_on: args.fail_on,
+            ..Style::default()
+        },
         None => Style {
             color: use_color(args.color, &std::io::stdout()),
             width: terminal_width(),
+            fail_on: args.fail_on,
         },
     };
     let rendered = render(&report, args.format, style);

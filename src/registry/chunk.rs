@@ -19,11 +19,15 @@
 //! an error too. Block scalars and plain scalars always end at such a line.
 //!
 //! Anything else is left to the whole-file parse: files with anchors or aliases
-//! (a budget scaled per chunk would differ from the file's), lone carriage
-//! returns (line breaks this splitter does not count), tab indentation, a second
-//! `identities:` line, or a section that does not look like the above. And the
-//! caller parses the whole file again whenever the head or any chunk reports a
-//! problem, so errors are always those of a whole-file parse.
+//! (a budget scaled per chunk would differ from the file's, and an alias in a
+//! chunk cannot see an anchor in another), tags (a `%TAG` handle is declared in
+//! the head, not in the chunks), directives and document markers (`%YAML`,
+//! `%TAG`, `---`, `...`: the document's context, which a chunk does not have),
+//! lone carriage returns (line breaks this splitter does not count), tab
+//! indentation, a second `identities:` line, or a section that does not look
+//! like the above. And the caller parses the whole file again whenever the head
+//! or any chunk reports a problem, so errors are always those of a whole-file
+//! parse.
 
 /// A file cut into a head and chunks of entries.
 pub struct Plan<'s> {
@@ -55,7 +59,7 @@ impl Chunk<'_> {
 /// Cuts `source` into chunks of about `chunk_bytes`, or `None` when the file
 /// does not take the fast path or would make fewer than two chunks.
 pub fn plan(source: &str, chunk_bytes: usize) -> Option<Plan<'_>> {
-    if source.len() < chunk_bytes.saturating_mul(2) || has_anchor_or_alias(source) {
+    if source.len() < chunk_bytes.saturating_mul(2) || has_unmodelled_syntax(source) {
         return None;
     }
     let section = section(source)?;
@@ -122,7 +126,7 @@ fn section(source: &str) -> Option<Section> {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let content = line.trim_start_matches(' ');
-        if content.starts_with('\t') {
+        if content.starts_with('\t') || is_document_syntax(line) {
             return None;
         }
         let indent = line.len() - content.len();
@@ -187,13 +191,24 @@ fn is_entry(content: &str) -> bool {
     content == "-" || content.starts_with("- ")
 }
 
-/// `&name` or `*name` where a YAML token may start, or a lone carriage return.
-fn has_anchor_or_alias(source: &str) -> bool {
+/// A directive (`%…`) or a document marker (`---`, `...`) at column 0.
+fn is_document_syntax(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}');
+    line.starts_with('%')
+        || ["---", "..."].iter().any(|marker| {
+            line.strip_prefix(marker)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        })
+}
+
+/// An anchor (`&name`), an alias (`*name`) or a tag (`!tag`) where a YAML
+/// token may start, or a lone carriage return.
+fn has_unmodelled_syntax(source: &str) -> bool {
     let bytes = source.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         match b {
-            b'&' | b'*' => matches!(
+            b'&' | b'*' | b'!' => matches!(
                 before,
                 None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',')
             ),
@@ -286,6 +301,24 @@ mod tests {
         for (what, source) in [
             ("anchor", base.replace("kind: token", "kind: &k token")),
             ("alias", base.replace("kind: token", "kind: *k")),
+            ("tag", base.replace("kind: token", "kind: !!str token")),
+            ("local tag", base.replace("id: id-4\n", "id: !x id-4\n")),
+            (
+                "%TAG directive",
+                format!("%TAG !e! tag:example.com,2026:\n---\n{base}"),
+            ),
+            ("%YAML directive", format!("%YAML 1.2\n---\n{base}")),
+            (
+                "directive after a BOM",
+                format!("\u{feff}%YAML 1.2\n---\n{base}"),
+            ),
+            ("document start", format!("---\n{base}")),
+            ("document start with content", format!("--- # c\n{base}")),
+            (
+                "document end inside the list",
+                base.replace("  - id: id-5\n", "...\n  - id: id-5\n"),
+            ),
+            ("document end", format!("{base}...\n")),
             ("lone CR", base.replace("id-3\n", "id-3\r")),
             ("tab indentation", base.replace("    kind", "\tkind")),
             (
@@ -303,5 +336,8 @@ mod tests {
         }
         assert!(plan(&base, 10_000).is_none(), "too small to cut");
         assert!(plan(&base.replace("R", "R&D"), 40).is_some());
+        // Not markers: text that only begins like one.
+        assert!(plan(&format!("{base}...x: 1\n"), 40).is_some());
+        assert!(plan(&base.replace("kind: token", "kind: wow!"), 40).is_some());
     }
 }

@@ -213,22 +213,15 @@ impl<'src> Converter<'src> {
         }
     }
 
-    /// An owner or identity id: non-empty, no whitespace, no control characters.
+    /// An owner or identity id (SPEC §1), or an error saying what is wrong with it.
     fn id(&mut self, node: Option<&Node>, field: &str) -> Option<Located<String>> {
         let id = self.string(node, field)?;
-        if valid_id(&id.value) {
-            Some(id)
-        } else {
-            self.invalid_id(&id, field);
-            None
-        }
+        self.checked_id(id, field)
     }
 
-    fn invalid_id(&mut self, id: &Located<String>, field: &str) {
-        let problem = if id.value.is_empty() {
-            "is empty"
-        } else {
-            "contains whitespace or control characters"
+    fn checked_id(&mut self, id: Located<String>, field: &str) -> Option<Located<String>> {
+        let Some(problem) = id_problem(&id.value) else {
+            return Some(id);
         };
         self.error(
             id.loc,
@@ -236,8 +229,12 @@ impl<'src> Converter<'src> {
                 "`{field}` `{}` is not a valid id: it {problem}",
                 short(&id.value)
             ),
-            Some("ids are non-empty and have no spaces, such as `team-payments`".to_owned()),
+            Some(format!(
+                "ids are at most {MAX_ID_BYTES} bytes of visible characters, with no spaces \
+                 and no invisible or control characters, such as `team-payments`"
+            )),
         );
+        None
     }
 
     fn keyword<K: Keyword>(&mut self, node: Option<&Node>, field: &str) -> Option<Located<K>> {
@@ -342,14 +339,27 @@ impl<'src> Converter<'src> {
     }
 
     fn version(&mut self, node: &Node) {
-        let ok = matches!(&node.value, Value::Number(text) if text == "1");
-        if !ok {
-            let found = self.found(node);
-            self.error(
+        // A scalar is read as any value is, so that the size cap applies to it too.
+        let text = match &node.value {
+            Value::Seq(_) | Value::Map(_) | Value::Null => None,
+            _ => Some(self.string(Some(node), "version")),
+        };
+        match (&node.value, text) {
+            (_, Some(None)) => {}
+            (Value::Number(_), Some(Some(text))) if text.value == "1" => {}
+            (Value::Str(_), Some(Some(text))) if text.value.trim() == "1" => self.error(
                 self.at(node),
-                format!("unsupported `version` {found}: this nhi-own reads version 1"),
-                Some("write `version: 1` (an unquoted integer)".to_owned()),
-            );
+                "`version` is the text `1`, not the number 1".to_owned(),
+                Some("write `version: 1`, without quotes".to_owned()),
+            ),
+            _ => {
+                let found = self.found(node);
+                self.error(
+                    self.at(node),
+                    format!("unsupported `version` {found}: this nhi-own reads version 1"),
+                    Some("write `version: 1` (an unquoted integer)".to_owned()),
+                );
+            }
         }
     }
 
@@ -374,10 +384,9 @@ impl<'src> Converter<'src> {
                 continue;
             }
             let id = Located::new(key.text.to_string(), self.key_at(key));
-            if !valid_id(&id.value) {
-                self.invalid_id(&id, "owner id");
+            let Some(id) = self.checked_id(id, "owner id") else {
                 continue;
-            }
+            };
             if let Some(owner) = self.owner(id, entry) {
                 self.contents.owners.push(owner);
             }
@@ -769,7 +778,40 @@ fn get_raw<'n, 'de>(entries: &'n [(Key<'de>, Node<'de>)], key: &str) -> Option<&
     entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v)
 }
 
-/// Ids are non-empty strings without whitespace or control characters.
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+/// Longest id, in bytes (SPEC §1).
+pub const MAX_ID_BYTES: usize = 256;
+
+/// What makes `id` invalid, if anything: ids are non-empty, at most 256
+/// bytes, without whitespace, control or format characters (Unicode Z*, Cc,
+/// Cf: no zero-width spaces, no bidi controls), so that two ids that print
+/// the same are the same id.
+pub fn id_problem(id: &str) -> Option<String> {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+    if id.is_empty() {
+        return Some("is empty".to_owned());
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Some(format!("is {} bytes long, over {MAX_ID_BYTES}", id.len()));
+    }
+    let (at, c) = id.char_indices().find(|(_, c)| {
+        c.is_whitespace()
+            || c.general_category_group() == GeneralCategoryGroup::Separator
+            || matches!(
+                c.general_category(),
+                GeneralCategory::Control | GeneralCategory::Format
+            )
+    })?;
+    let what = if c.is_whitespace() || c.general_category_group() == GeneralCategoryGroup::Separator
+    {
+        "whitespace"
+    } else if c.general_category() == GeneralCategory::Control {
+        "a control character"
+    } else {
+        "an invisible format character"
+    };
+    Some(format!(
+        "contains {what} (U+{:04X}) at character {}",
+        c as u32,
+        id[..at].chars().count() + 1
+    ))
 }

@@ -56,12 +56,16 @@ pub enum Chunking {
     Bytes(usize),
 }
 
+/// More threads than this only cost memory: `-j` is capped here.
+pub const MAX_THREADS: usize = 256;
+
 impl LoadOptions {
     fn threads(&self) -> usize {
         match self.threads {
             0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
         }
+        .min(MAX_THREADS)
     }
 
     /// Target chunk size given the total input, or `None` not to split.
@@ -96,7 +100,10 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadEr
 /// fuzz target.
 #[doc(hidden)]
 pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Registry, LoadErrors> {
-    let displays: Vec<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let displays: Vec<String> = files
+        .iter()
+        .map(|(name, _)| display_path(Path::new(name)))
+        .collect();
     let read = |i: usize| decode(files[i].1.to_vec(), &displays[i]);
     load_read(&displays, read, options, Vec::new())
 }
@@ -317,7 +324,11 @@ fn parallel_map<R: Send>(n: usize, threads: usize, f: impl Fn(usize) -> R + Sync
         }
     };
     let mut done = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        // A thread the system refuses is one helper fewer, never a failure:
+        // the calling thread does whatever work is left.
+        let helpers: Vec<_> = (1..threads)
+            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
         let mut done = work();
         for helper in helpers {
             match helper.join() {
@@ -451,14 +462,43 @@ pub(super) fn end_position(source: &str) -> (u32, u32) {
     )
 }
 
-fn display_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let text = text.strip_prefix("./").unwrap_or(&text);
-    if std::path::MAIN_SEPARATOR == '\\' {
-        text.replace('\\', "/")
-    } else {
-        text.to_owned()
+/// How a path is shown in every message and report: as the user gave it,
+/// normalised (`.` components and repeated separators dropped, so `.//r.yaml`
+/// is `r.yaml`; `/` on every platform), and never starting with `:` or `#`:
+/// printed at the start of a line, such a name could be read as a CI log
+/// command (`::error::…`, `##[…]`), so it is shown as `./name`.
+pub fn display_path(path: &Path) -> String {
+    use std::path::Component;
+    let mut text = String::new();
+    for component in path.components() {
+        let part = match component {
+            Component::Prefix(prefix) => {
+                text.push_str(&prefix.as_os_str().to_string_lossy());
+                continue;
+            }
+            Component::RootDir => {
+                text.push('/');
+                continue;
+            }
+            Component::CurDir => continue,
+            Component::ParentDir => std::borrow::Cow::Borrowed(".."),
+            Component::Normal(name) => name.to_string_lossy(),
+        };
+        if !text.is_empty() && !text.ends_with('/') {
+            text.push('/');
+        }
+        text.push_str(&part);
     }
+    if text.is_empty() {
+        text.push('.');
+    }
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text = text.replace('\\', "/");
+    }
+    if text.starts_with([':', '#']) {
+        text.insert_str(0, "./");
+    }
+    text
 }
 
 /// Expands directories (depth first, sorted by name, hidden entries skipped)
@@ -477,7 +517,8 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
         match std::fs::metadata(path) {
             Err(e) => errors.push(io_error(&display, &e, path)),
             Ok(meta) if meta.is_dir() => {
-                let (files_before, errors_before) = (files.len(), errors.len());
+                let errors_before = errors.len();
+                let mut found = false;
                 let walker = walkdir::WalkDir::new(path)
                     .follow_links(true)
                     .sort_by_file_name()
@@ -486,6 +527,7 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
                 for entry in walker {
                     match entry {
                         Ok(entry) if entry.file_type().is_file() && is_yaml(entry.path()) => {
+                            found = true;
                             push(entry.into_path(), &mut files);
                         }
                         Ok(_) => {}
@@ -506,8 +548,9 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
                         }
                     }
                 }
-                // A walk that failed has said why; an empty one has not.
-                if files.len() == files_before && errors.len() == errors_before {
+                // A walk that failed has said why; an empty one has not. (A
+                // walk that found only files already read is not empty.)
+                if !found && errors.len() == errors_before {
                     errors.push(file_error(
                         &display,
                         "directory holds no registry file (`*.yaml` or `*.yml`, hidden ones skipped)",
@@ -525,11 +568,11 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }
 
+/// `*.yaml` and `*.yml`, in any letter case (`owners.YAML` is a registry file too).
 fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 fn describe_io(e: &io::Error) -> String {

@@ -273,6 +273,11 @@ impl Registry {
         self.owner_index.get(id).map(|&i| &self.owners[i])
     }
 
+    /// The index of an owner's entry in [`Registry::owners`].
+    pub fn owner_index(&self, id: &str) -> Option<usize> {
+        self.owner_index.get(id).copied()
+    }
+
     pub fn file(&self, loc: Loc) -> &str {
         self.files
             .get(loc.file as usize)

@@ -11,19 +11,35 @@ use std::fmt;
 /// A calendar day (UTC).
 pub type Date = NaiveDate;
 
-/// Parses a registry date: `YYYY-MM-DD` or an RFC 3339 timestamp with `T` and an offset.
+/// Parses a registry date: exactly `YYYY-MM-DD`, or an RFC 3339 timestamp with
+/// `T` and an offset; nothing around it, not even spaces.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    let text = text.trim();
     if text.len() == 10 {
-        return strict_ymd(text).ok_or_else(|| date_error(text));
+        return strict_ymd(text).ok_or_else(|| date_error(text, None));
     }
+    if text.trim() != text {
+        return Err(date_error(text, Some("remove the spaces around it")));
+    }
+    let separator = text.as_bytes().get(10).copied();
+    let day = text.get(..10).and_then(strict_ymd);
     // RFC 3339 proper: `T` separator required (chrono also accepts a space).
-    if text.as_bytes().get(10) != Some(&b'T') && text.as_bytes().get(10) != Some(&b't') {
-        return Err(date_error(text));
+    if !matches!(separator, Some(b'T' | b't')) {
+        let hint = (day.is_some() && separator == Some(b' '))
+            .then_some("write `T` between the day and the time (RFC 3339)");
+        return Err(date_error(text, hint));
     }
     DateTime::parse_from_rfc3339(text)
         .map(|dt| dt.naive_utc().date())
-        .map_err(|_| date_error(text))
+        .map_err(|_| {
+            let no_offset =
+                day.is_some() && DateTime::parse_from_rfc3339(&format!("{text}Z")).is_ok();
+            date_error(
+                text,
+                no_offset.then_some(
+                    "a timestamp needs its offset from UTC: add `Z` (UTC) or one such as `+02:00`",
+                ),
+            )
+        })
 }
 
 fn strict_ymd(text: &str) -> Option<Date> {
@@ -38,12 +54,15 @@ fn strict_ymd(text: &str) -> Option<Date> {
     NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
 }
 
-fn date_error(text: &str) -> String {
-    format!(
-        "invalid date `{}`: expected a real calendar day as YYYY-MM-DD (2026-12-10) \
-         or an RFC 3339 timestamp (2026-12-10T00:00:00Z)",
-        short(text)
-    )
+fn date_error(text: &str, hint: Option<&str>) -> String {
+    match hint {
+        Some(hint) => format!("invalid date `{}`: {hint}", short(text)),
+        None => format!(
+            "invalid date `{}`: expected a real calendar day as YYYY-MM-DD (2026-12-10) \
+             or an RFC 3339 timestamp (2026-12-10T00:00:00Z)",
+            short(text)
+        ),
+    }
 }
 
 /// A positive number of days, remembered with the spelling the user wrote (`12w`).
@@ -136,8 +155,31 @@ mod tests {
         assert!(parse_date("2026-02-30").is_err());
         assert!(parse_date("2026-2-3").is_err());
         assert!(parse_date("26-02-03xx").is_err());
-        assert!(parse_date("2026-12-10 00:00:00Z").is_err());
-        assert!(parse_date("2026-12-10T00:00:00").is_err());
+        assert!(
+            parse_date("2026-12-10 00:00:00Z")
+                .unwrap_err()
+                .contains("write `T` between the day and the time")
+        );
+        assert!(
+            parse_date("2026-12-10T00:00:00")
+                .unwrap_err()
+                .contains("needs its offset from UTC")
+        );
+        // Exactly the date: no spaces around it, whatever the quoting.
+        for spaced in [
+            " 2026-12-10",
+            "2026-12-10 ",
+            "\t2026-12-10",
+            " 2026-12-10T00:00:00Z",
+        ] {
+            assert!(
+                parse_date(spaced)
+                    .unwrap_err()
+                    .contains("remove the spaces around it"),
+                "{spaced:?}"
+            );
+        }
+        assert!(parse_date("2026-12-1 ").is_err());
         // Ten characters, each part wrong in turn.
         for bad in [
             "2026/02/03",

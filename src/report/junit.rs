@@ -1,81 +1,128 @@
 //! `junit`: JUnit XML for GitLab and Jenkins test reports.
 //!
-//! One test suite per registry file, one test case per identity (and per
-//! owner-directory entry with findings). quick-junit models one failure per
-//! test case, so an identity with several findings has one `<failure>` whose
-//! message names them all and whose text lists each on its own line.
+//! One test suite per registry file, one test case per identity entry (a
+//! duplicated id's later entries are cases of their own, named `id #2`…), and
+//! one per owner-directory entry with findings. A case fails only for findings
+//! at or above `--fail-on`, so a green gate shows no failed tests; findings
+//! below it are listed in the case's `system-out`. quick-junit models one
+//! failure per test case, so a case with several failing findings has one
+//! `<failure>` whose message names them all and whose text lists each on its
+//! own line.
 
-use super::{Finding, Report};
+use super::{FailOn, Finding, Report};
 use crate::escape::escape;
 use crate::keyword::Keyword;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 
-pub fn render(report: &Report) -> String {
-    // Per file: test case name → its findings, in registry order for identities.
-    let mut suites: Vec<Vec<(String, Vec<&Finding>)>> = vec![Vec::new(); report.files.len()];
-    let mut index: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); report.files.len()];
+/// One test case: its name and its findings.
+struct Case<'f> {
+    name: String,
+    findings: Vec<&'f Finding>,
+}
+
+pub fn render(report: &Report, fail_on: FailOn) -> String {
+    let files = report.files.len();
+    let mut suites: Vec<Vec<Case>> = (0..files).map(|_| Vec::new()).collect();
+    // Identity entries in registry order: case index by entry.
+    let mut by_entry: Vec<Option<(usize, usize)>> = Vec::with_capacity(report.identities.len());
+    let mut occurrences: BTreeMap<&str, u32> = BTreeMap::new();
     for (file, id) in &report.identities {
         let file = *file as usize;
-        if file < suites.len() && !index[file].contains_key(*id) {
-            index[file].insert((*id).to_owned(), suites[file].len());
-            suites[file].push(((*id).to_owned(), Vec::new()));
-        }
-    }
-    for f in &report.findings {
-        let file = f.file_index as usize;
-        if file >= suites.len() {
+        let occurrence = occurrences.entry(id).or_insert(0);
+        *occurrence += 1;
+        if file >= files {
+            by_entry.push(None);
             continue;
         }
-        let name = f.subject();
-        let slot = match index[file].get(&name) {
-            Some(&slot) => slot,
+        let name = if *occurrence > 1 {
+            format!("{id} #{occurrence}")
+        } else {
+            (*id).to_owned()
+        };
+        by_entry.push(Some((file, suites[file].len())));
+        suites[file].push(Case {
+            name,
+            findings: Vec::new(),
+        });
+    }
+    // Owner-directory findings: one case per owner and file.
+    let mut by_owner: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for f in &report.findings {
+        let slot = match f.entry.and_then(|e| by_entry.get(e).copied().flatten()) {
+            Some(slot) => slot,
             None => {
-                index[file].insert(name.clone(), suites[file].len());
-                suites[file].push((name, Vec::new()));
-                suites[file].len() - 1
+                let file = f.file_index as usize;
+                if file >= files {
+                    continue;
+                }
+                let name = f.subject();
+                let index = *by_owner.entry((file, name.clone())).or_insert_with(|| {
+                    suites[file].push(Case {
+                        name,
+                        findings: Vec::new(),
+                    });
+                    suites[file].len() - 1
+                });
+                (file, index)
             }
         };
-        suites[file][slot].1.push(f);
+        suites[slot.0][slot.1].findings.push(f);
     }
 
     let mut junit = JunitReport::new("nhi-own");
     for (file, cases) in report.files.iter().zip(suites) {
         let file = escape(file);
         let mut suite = TestSuite::new(file.as_ref());
-        for (name, findings) in cases {
-            let status = if findings.is_empty() {
-                TestCaseStatus::success()
-            } else {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-                let worst = findings
-                    .iter()
-                    .map(|f| f.severity)
-                    .min()
-                    .unwrap_or(crate::rules::Severity::Error);
-                status.set_type(worst.as_str());
-                status.set_message(if findings.len() == 1 {
-                    escape(&findings[0].message).into_owned()
-                } else {
-                    format!("{} findings: {}", findings.len(), rules.join(", "))
-                });
-                let mut text = String::new();
-                for f in &findings {
-                    text.push_str(&super::text::line(f, false));
-                    text.push('\n');
-                }
-                status.set_description(text);
-                status
-            };
-            let mut case = TestCase::new(escape(&name).as_ref(), status);
-            case.set_classname(file.as_ref());
-            suite.add_test_case(case);
+        for case in cases {
+            suite.add_test_case(test_case(&case, &file, fail_on));
         }
         junit.add_test_suite(suite);
     }
     let xml = junit.to_string().unwrap_or_default();
     without_root_skipped(xml)
+}
+
+fn test_case(case: &Case, file: &str, fail_on: FailOn) -> TestCase {
+    let (failing, passing): (Vec<&Finding>, Vec<&Finding>) = case
+        .findings
+        .iter()
+        .partition(|f| fail_on.fails(f.severity));
+    let status = if failing.is_empty() {
+        TestCaseStatus::success()
+    } else {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        let worst = failing
+            .iter()
+            .map(|f| f.severity)
+            .min()
+            .unwrap_or(crate::rules::Severity::Error);
+        status.set_type(worst.as_str());
+        status.set_message(if let [only] = failing.as_slice() {
+            escape(&only.message).into_owned()
+        } else {
+            let rules: Vec<&str> = failing.iter().map(|f| f.rule.as_str()).collect();
+            format!("{} findings: {}", failing.len(), rules.join(", "))
+        });
+        status.set_description(lines(&failing));
+        status
+    };
+    let mut test_case = TestCase::new(escape(&case.name).as_ref(), status);
+    test_case.set_classname(file);
+    if !passing.is_empty() {
+        test_case.set_system_out(lines(&passing));
+    }
+    test_case
+}
+
+/// Findings in compiler style, one per line.
+fn lines(findings: &[&Finding]) -> String {
+    let mut text = String::new();
+    for f in findings {
+        text.push_str(&super::text::line(f, false));
+        text.push('\n');
+    }
+    text
 }
 
 /// The Surefire/Jenkins schema has no `skipped` attribute on `<testsuites>`

@@ -1,6 +1,8 @@
 //! `markdown`: a summary and a findings table for PR comments and
-//! `$GITHUB_STEP_SUMMARY`. Registry strings cannot break the table, start
-//! formatting, or inject HTML.
+//! `$GITHUB_STEP_SUMMARY`. Every string that holds registry text (ids,
+//! messages, file names) is an inline code span: inside code, GitHub renders
+//! no formatting, HTML, link, `@mention` or `:emoji:`, so a registry can
+//! neither break the table nor ping, link or decorate a PR comment.
 
 use super::Report;
 use crate::keyword::Keyword;
@@ -31,14 +33,12 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {icon} {} | `{}` | {} | {} | {}:{}:{} |",
+            "| {icon} {} | `{}` | {} | {} | {} |",
             f.severity.as_str(),
             f.rule.as_str(),
-            escape(&f.subject()),
-            escape(&f.message),
-            escape(&f.file),
-            f.line,
-            f.column
+            code(&f.subject()),
+            code(&f.message),
+            code(&format!("{}:{}:{}", f.file, f.line, f.column)),
         );
     }
     let _ = writeln!(
@@ -49,33 +49,42 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Makes a registry string inert inside a Markdown table cell: characters
-/// with a meaning in Markdown or HTML become numeric character references,
-/// line breaks and other control characters become visible escapes.
-pub fn escape(text: &str) -> String {
+/// A registry string as an inline code span that is safe in a table cell:
+/// control characters escaped, a fence longer than any run of backticks in
+/// the text (padded with a space where the text begins or ends with one),
+/// and `|` escaped, which GitHub's tables require even inside code.
+pub fn code(text: &str) -> String {
     let text = crate::escape::escape(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '`' | '<' | '>' | '&' | '*' | '_' | '[' | ']' | '\\' | '#' | '~' | '!' | '$' => {
-                let _ = write!(out, "&#{};", c as u32);
-            }
-            c => out.push(c),
-        }
+    if text.is_empty() {
+        return String::new();
     }
-    out
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "")
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::code;
 
     #[test]
-    fn cells_are_inert() {
-        assert_eq!(escape("a|b"), "a&#124;b");
-        assert_eq!(escape("<script>"), "&#60;script&#62;");
-        assert_eq!(escape("`x`"), "&#96;x&#96;");
-        assert_eq!(escape("l1\nl2"), "l1&#92;nl2");
-        assert_eq!(escape("plain-id_1"), "plain-id&#95;1");
+    fn registry_text_is_code() {
+        assert_eq!(code("team-a"), "`team-a`");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("<script>"), "`<script>`");
+        assert_eq!(code("owner `x` is inactive"), "``owner `x` is inactive``");
+        assert_eq!(code("``x``"), "``` ``x`` ```");
+        assert_eq!(code("`"), "`` ` ``");
+        assert_eq!(code(" a "), "`  a  `");
+        assert_eq!(code("l1\nl2"), "`l1\\nl2`");
+        assert_eq!(code(""), "");
     }
 }

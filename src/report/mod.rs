@@ -15,10 +15,16 @@ use crate::registry::{Date, Exception, Loc, Registry};
 use crate::rules::{RuleId, Severity, Violation};
 use serde::Serialize;
 
-/// What a finding is about: an identity, or an entry of the owner directory.
+/// What a finding is about: an identity entry, or an entry of the owner directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject<'a> {
-    Identity(&'a str),
+    Identity {
+        id: &'a str,
+        /// The entry's index in the registry's identity list.
+        entry: usize,
+        /// 1 for the first entry with this id, 2 for the next, …
+        occurrence: u32,
+    },
     Owner(&'a str),
 }
 
@@ -37,6 +43,12 @@ pub struct Finding {
     pub detail: String,
     #[serde(skip)]
     pub(crate) file_index: u32,
+    /// The identity entry (index in the registry) a finding is about.
+    #[serde(skip)]
+    pub(crate) entry: Option<usize>,
+    /// Which entry of a duplicated id: 1 for the first (and for owners).
+    #[serde(skip)]
+    pub(crate) occurrence: u32,
 }
 
 impl Finding {
@@ -46,9 +58,13 @@ impl Finding {
         v: Violation,
         severity: Severity,
     ) -> Self {
-        let (identity, owner) = match subject {
-            Subject::Identity(id) => (Some(id.to_owned()), None),
-            Subject::Owner(id) => (None, Some(id.to_owned())),
+        let (identity, owner, entry, occurrence) = match subject {
+            Subject::Identity {
+                id,
+                entry,
+                occurrence,
+            } => (Some(id.to_owned()), None, Some(entry), occurrence),
+            Subject::Owner(id) => (None, Some(id.to_owned()), None, 1),
         };
         let Loc { file, line, col } = v.loc;
         Finding {
@@ -62,7 +78,22 @@ impl Finding {
             column: col,
             detail: v.detail,
             file_index: file,
+            entry,
+            occurrence,
         }
+    }
+
+    /// A fingerprint stable across line moves and runs: the rule, the subject
+    /// (and which entry of a duplicated id) and what distinguishes the
+    /// finding from others of its rule on that subject. Never a line number.
+    pub fn fingerprint(&self) -> String {
+        let subject = match (&self.identity, &self.owner) {
+            (Some(id), _) if self.occurrence > 1 => format!("identity:{id}#{}", self.occurrence),
+            (Some(id), _) => format!("identity:{id}"),
+            (None, Some(owner)) => format!("owner:{owner}"),
+            (None, None) => String::new(),
+        };
+        fnv1a(&[self.rule.as_str(), &subject, &self.detail])
     }
 
     /// The identity id, or `owner <id>` for directory findings.
@@ -88,6 +119,18 @@ impl Finding {
 }
 
 use crate::keyword::Keyword;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fingerprints_separate_parts() {
+        assert_ne!(super::fnv1a(&["ab", "c"]), super::fnv1a(&["a", "bc"]));
+        assert_eq!(
+            super::fnv1a(&["stale-rotation", "identity:x", ""]),
+            super::fnv1a(&["stale-rotation", "identity:x", ""])
+        );
+    }
+}
 
 /// The exception that suppressed a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,6 +183,18 @@ impl Summary {
             self.suppressed
         )
     }
+}
+
+/// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
+/// platforms and versions, which is all a fingerprint needs.
+fn fnv1a(parts: &[&str]) -> String {
+    let hash = parts
+        .join("\0")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{hash:016x}")
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -202,23 +257,31 @@ impl<'r> Report<'r> {
 
     /// True when an unsuppressed finding is at or above the threshold.
     pub fn fails(&self, fail_on: FailOn) -> bool {
-        let threshold = match fail_on {
+        self.findings.iter().any(|f| fail_on.fails(f.severity))
+    }
+}
+
+/// The lowest severity that fails the audit (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of this severity fails the audit.
+    pub fn fails(self, severity: Severity) -> bool {
+        let threshold = match self {
             FailOn::Never => return false,
             FailOn::Error => Severity::Error,
             FailOn::Warning => Severity::Warning,
             FailOn::Info => Severity::Info,
         };
-        self.findings.iter().any(|f| f.severity <= threshold)
+        severity <= threshold
     }
-}
-
-/// The lowest severity that fails the audit (exit 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
 }
 
 /// Output formats of `audit`.
@@ -254,6 +317,9 @@ pub struct Style {
     pub color: bool,
     /// Wrap tables to this many columns.
     pub width: Option<u16>,
+    /// The gate's threshold: JUnit fails a test case only for findings at
+    /// or above it.
+    pub fail_on: FailOn,
 }
 
 /// Renders a report in the given format.
@@ -264,7 +330,7 @@ pub fn render(report: &Report, format: Format, style: Style) -> String {
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
-        Format::Junit => junit::render(report),
+        Format::Junit => junit::render(report, style.fail_on),
         Format::Markdown => markdown::render(report),
     }
 }

@@ -222,11 +222,6 @@ fn descriptor(id: RuleId) -> Descriptor {
 }
 
 fn result(f: &Finding, suppressions: Vec<Suppression>) -> SarifResult {
-    let subject = match (&f.identity, &f.owner) {
-        (Some(id), _) => format!("identity:{id}"),
-        (None, Some(owner)) => format!("owner:{owner}"),
-        (None, None) => String::new(),
-    };
     SarifResult {
         rule_id: f.rule.as_str(),
         // Descriptors are listed in catalogue order, which is the enum's order.
@@ -245,7 +240,7 @@ fn result(f: &Finding, suppressions: Vec<Suppression>) -> SarifResult {
             },
         }],
         partial_fingerprints: Fingerprints {
-            finding: fingerprint(&[f.rule.as_str(), &subject, &f.detail]),
+            finding: f.fingerprint(),
         },
         suppressions,
     }
@@ -268,18 +263,6 @@ pub fn uri(path: &str) -> String {
     out
 }
 
-/// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
-/// platforms and versions, which is all a fingerprint needs.
-fn fingerprint(parts: &[&str]) -> String {
-    let hash = parts
-        .join("\0")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,14 +272,5 @@ mod tests {
         assert_eq!(uri("examples/showcase.yaml"), "examples/showcase.yaml");
         assert_eq!(uri("my dir/a#b.yaml"), "my%20dir/a%23b.yaml");
         assert_eq!(uri("/abs/x.yaml"), "file:///abs/x.yaml");
-    }
-
-    #[test]
-    fn fingerprints_separate_parts() {
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
-        assert_eq!(
-            fingerprint(&["stale-rotation", "identity:x", ""]),
-            fingerprint(&["stale-rotation", "identity:x", ""])
-        );
     }
 }

@@ -114,12 +114,13 @@ catalogue! {
     },
     VendorAccountability => "vendor-accountability" {
         group: Ownership, severity: Error,
-        summary: "The policy or revocation role is held by a vendor",
+        summary: "The policy or revocation role, or an exception's approver, is a vendor",
         why: "A vendor may operate a credential, but accepting its risk and killing it in an \
               incident must stay in-house: a vendor cannot be made to revoke at 3 a.m., and its \
               contract can end while the key lives on.",
         fix: "Give the policy and revocation roles to an internal team or person; the vendor may \
-              remain the technical owner.",
+              remain the technical owner. Have an internal owner approve exceptions: one approved \
+              by a vendor suppresses nothing.",
         example: "owners:\n  acme-msp: { kind: vendor }\nidentities:\n  - id: msp-admin\n    kind: service_account\n    owners: { policy: team-it, technical: acme-msp, revocation: acme-msp }",
         owasp: ["NHI3:2025"], nist: ["GV.SC-02", "GV.RR-02"],
     },

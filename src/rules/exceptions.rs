@@ -1,8 +1,8 @@
 //! Exception rules: is every accepted risk approved, bounded and still needed?
 //!
 //! An exception is *valid* when it is complete, unexpired and (where a
-//! directory exists) approved by an owner that resolves and is active. Only
-//! valid exceptions suppress findings; anything else fails closed.
+//! directory exists) approved by an owner that resolves, is active and is not
+//! a vendor. Only valid exceptions suppress findings; anything else fails closed.
 
 use super::{Context, RuleId, Violation, days};
 use crate::keyword::Keyword;
@@ -57,11 +57,7 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     let approver_ok = match &exception.approved_by {
         None => false,
         Some(approver) => {
-            !ctx.registry.has_directory()
-                || ctx
-                    .registry
-                    .owner(&approver.value)
-                    .is_some_and(|o| super::ownership::is_accountable(ctx, o))
+            !ctx.registry.has_directory() || super::ownership::may_approve(ctx, &approver.value)
         }
     };
     let valid = missing.is_empty() && !expired && approver_ok;
@@ -107,10 +103,7 @@ fn self_approval(ctx: &Context<'_>, identity: &Identity, approver: &str) -> Opti
     if technical.value == approver {
         return Some("the technical owner".to_owned());
     }
-    let team = ctx.registry.owner(&technical.value)?;
-    team.members
-        .iter()
-        .any(|m| m.value == approver)
+    ctx.is_member(&technical.value, approver)
         .then(|| format!("a member of technical owner `{}`", technical.value))
 }
 

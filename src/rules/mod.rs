@@ -12,8 +12,10 @@ pub mod ownership;
 
 pub use catalogue::{RuleId, RuleInfo};
 
-use crate::keyword::keyword_enum;
+use crate::keyword::{Suggester, keyword_enum};
 use crate::registry::{Date, Loc, Registry};
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 keyword_enum! {
     /// The four groups of SPEC §2.
@@ -62,13 +64,72 @@ impl Violation {
     }
 }
 
-/// What every check may look at: the registry and the day of the audit.
+/// What every check may look at: the registry and the day of the audit, and
+/// what is derived from the owner directory once, so that checking a
+/// reference costs the same whatever the size of the directory or a team.
 pub struct Context<'r> {
     pub registry: &'r Registry,
     pub today: Date,
+    /// Why each directory entry (by index) cannot be held accountable, if it cannot.
+    inactive: Vec<Option<String>>,
+    /// (team, member) pairs of the directory.
+    members: HashSet<(&'r str, &'r str)>,
+    suggester: Suggester<'r>,
+    /// Suggestions already made, by unknown id.
+    suggested: Mutex<HashMap<String, Option<&'r str>>>,
 }
 
-impl Context<'_> {
+impl<'r> Context<'r> {
+    pub fn new(registry: &'r Registry, today: Date) -> Self {
+        let members = registry
+            .owners
+            .iter()
+            .flat_map(|team| {
+                team.members
+                    .iter()
+                    .map(|m| (team.id.value.as_str(), m.value.as_str()))
+            })
+            .collect();
+        Context {
+            registry,
+            today,
+            inactive: registry
+                .owners
+                .iter()
+                .map(|owner| ownership::inactive_reason(registry, owner))
+                .collect(),
+            members,
+            suggester: Suggester::new(registry.owners.iter().map(|o| o.id.value.as_str())),
+            suggested: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Why the owner `id` cannot be held accountable (inactive, or a team whose
+    /// members are all inactive); `None` when it can, or is not in the directory.
+    pub fn inactive_reason(&self, id: &str) -> Option<&str> {
+        let index = self.registry.owner_index(id)?;
+        self.inactive.get(index)?.as_deref()
+    }
+
+    /// Whether `member` is listed in team `team`.
+    pub fn is_member(&self, team: &str, member: &str) -> bool {
+        self.members.contains(&(team, member))
+    }
+
+    /// The directory entry an unknown owner id was probably meant to be.
+    pub fn suggest_owner(&self, unknown: &str) -> Option<&'r str> {
+        let mut memo = self
+            .suggested
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = memo.get(unknown) {
+            return *known;
+        }
+        let suggestion = self.suggester.suggest(unknown);
+        memo.insert(unknown.to_owned(), suggestion);
+        suggestion
+    }
+
     /// Whole days from `date` to today (negative when `date` is in the future).
     pub fn days_since(&self, date: Date) -> i64 {
         (self.today - date).num_days()

@@ -2,8 +2,8 @@
 //! in-house owners?
 
 use super::{Context, RuleId, Violation};
-use crate::keyword::{Keyword, did_you_mean};
-use crate::registry::{Identity, Located, Owner, OwnerKind, OwnerStatus, Role, RoleRef};
+use crate::keyword::Keyword;
+use crate::registry::{Identity, Located, Owner, OwnerKind, OwnerStatus, Registry, Role, RoleRef};
 
 /// Ownership checks of one (non-retired) identity.
 pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
@@ -37,9 +37,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     }
     for role in [Role::Policy, Role::Revocation] {
         if let Some(id) = identity.owner(role).id()
-            && registry
-                .owner(&id.value)
-                .is_some_and(|o| o.kind.value == OwnerKind::Vendor)
+            && is_vendor(ctx, &id.value)
         {
             out.push(Violation::new(
                 RuleId::VendorAccountability,
@@ -53,6 +51,22 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
                     } else {
                         "revocation"
                     }
+                ),
+            ));
+        }
+    }
+    // Risk acceptance stays in-house: a vendor may not approve an exception.
+    for exception in &identity.exceptions {
+        if let Some(approver) = &exception.approved_by
+            && is_vendor(ctx, &approver.value)
+        {
+            out.push(Violation::new(
+                RuleId::VendorAccountability,
+                approver.loc,
+                format!("approved_by:{}", exception.rule.value),
+                format!(
+                    "the {} exception is approved by `{}`, a vendor; risk acceptance must stay in-house, so it suppresses nothing",
+                    exception.rule.value, approver.value
                 ),
             ));
         }
@@ -72,7 +86,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             ),
         ));
     }
-    if identity.escalation.is_none() {
+    if !is_contact(identity.escalation.as_ref()) {
         let problem = match identity.owner(Role::Revocation) {
             RoleRef::Missing(_) => Some("there is no revocation owner".to_owned()),
             RoleRef::Set(id) => match registry.owner(&id.value) {
@@ -80,7 +94,7 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
                     "revocation owner `{}` is not in the owner directory",
                     id.value
                 )),
-                Some(owner) if owner.contact.is_none() => {
+                Some(owner) if !is_contact(owner.contact.as_ref()) => {
                     Some(format!("revocation owner `{}` has no contact", id.value))
                 }
                 Some(_) => None,
@@ -95,6 +109,17 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
             ));
         }
     }
+}
+
+/// A contact is a non-blank string: `escalation: ""` reaches nobody.
+fn is_contact(contact: Option<&Located<String>>) -> bool {
+    contact.is_some_and(|c| !c.value.trim().is_empty())
+}
+
+fn is_vendor(ctx: &Context<'_>, id: &str) -> bool {
+    ctx.registry
+        .owner(id)
+        .is_some_and(|o| o.kind.value == OwnerKind::Vendor)
 }
 
 fn role_duty(role: Role) -> &'static str {
@@ -119,8 +144,8 @@ fn check_reference(
     }
     match registry.owner(&id.value) {
         None => out.push(unknown(ctx, id, what, detail)),
-        Some(owner) => {
-            if let Some(reason) = inactive_reason(ctx, owner) {
+        Some(_) => {
+            if let Some(reason) = ctx.inactive_reason(&id.value) {
                 out.push(Violation::new(
                     RuleId::InactiveOwner,
                     id.loc,
@@ -138,12 +163,10 @@ fn unknown(
     what: &dyn std::fmt::Display,
     detail: &str,
 ) -> Violation {
-    let suggestion = did_you_mean(
-        &id.value,
-        ctx.registry.owners.iter().map(|o| o.id.value.as_str()),
-    )
-    .map(|s| format!(" (did you mean `{s}`?)"))
-    .unwrap_or_default();
+    let suggestion = ctx
+        .suggest_owner(&id.value)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
     Violation::new(
         RuleId::UnknownOwner,
         id.loc,
@@ -156,14 +179,14 @@ fn unknown(
 }
 
 /// Why an owner cannot be accountable: it is inactive, or it is a team whose
-/// listed members are all inactive.
-fn inactive_reason(ctx: &Context<'_>, owner: &Owner) -> Option<String> {
+/// listed members are all inactive. Computed once per owner ([`Context::new`]).
+pub(super) fn inactive_reason(registry: &Registry, owner: &Owner) -> Option<String> {
     if owner.status == OwnerStatus::Inactive {
         return Some(format!("is an inactive {}", owner.kind.value));
     }
     if owner.kind.value == OwnerKind::Team && !owner.members.is_empty() {
         let all_inactive = owner.members.iter().all(|m| {
-            ctx.registry
+            registry
                 .owner(&m.value)
                 .is_some_and(|p| p.status == OwnerStatus::Inactive)
         });
@@ -177,9 +200,13 @@ fn inactive_reason(ctx: &Context<'_>, owner: &Owner) -> Option<String> {
     None
 }
 
-/// An owner that can be held accountable: active, and not a team of inactive people.
-pub fn is_accountable(ctx: &Context<'_>, owner: &Owner) -> bool {
-    inactive_reason(ctx, owner).is_none()
+/// An owner that may approve an exception: in the directory, active, not a
+/// team of inactive people, and not a vendor (risk acceptance stays in-house).
+pub fn may_approve(ctx: &Context<'_>, id: &str) -> bool {
+    ctx.registry
+        .owner(id)
+        .is_some_and(|o| o.kind.value != OwnerKind::Vendor)
+        && ctx.inactive_reason(id).is_none()
 }
 
 /// Directory checks: team members that name no directory entry.

@@ -195,7 +195,7 @@ pub fn showcase_with(format: &str, extra: &[&str]) -> Run {
 pub const CORPUS: &str = "\u{1b}[31mred\u{1b}[0m \r\n::error file=x,line=1::forged %0A::warning::y | <script>alert(1)</script> ]]> \u{2028} \u{202e}desrever";
 
 /// The same for ids, which hold no whitespace or control characters.
-pub const ID_CORPUS: &str = "id|<script>]]>%0A::error::x`*_\u{202e}";
+pub const ID_CORPUS: &str = "id|<script>]]>%0A::error::x`*_@team:smile:https://x.example";
 
 /// A registry (written to `ws`) with the corpus in every string a report can
 /// show: the file name, identity and owner ids, names, contacts, the
