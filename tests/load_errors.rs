@@ -239,7 +239,7 @@ fn ids_that_print_like_another_id() {
             serde_json::to_string(&id).unwrap(),
         );
         let err = invalid(&yaml);
-        assert_has(&err, &format!("reg.yaml:3:3: error: `owner id` `team"));
+        assert_has(&err, "reg.yaml:3:3: error: `owner id` `team");
         assert_has(&err, &format!("it contains {what} at character 5"));
         assert_has(&err, "reg.yaml:5:9: error: `id` `prod-key");
         assert_has(&err, &format!("it contains {what} at character 9"));
@@ -610,9 +610,9 @@ fn core_string_and_collection_tags_are_accepted() {
 /// and explicit keys win over merged ones.
 #[test]
 fn merge_keys_merge_once() {
-    let err = invalid(&format!(
-        "version: 1\nx: &a {{ status: active }}\ny: &b {{ status: retired }}\nidentities:\n  - id: k\n    kind: token\n    <<: *a\n    <<: *b\n"
-    ));
+    let err = invalid(
+        "version: 1\nx: &a { status: active }\ny: &b { status: retired }\nidentities:\n  - id: k\n    kind: token\n    <<: *a\n    <<: *b\n",
+    );
     assert_has(&err, "reg.yaml:8:5: error: duplicate merge key `<<`");
     assert_has(&err, "this mapping already merges at 7:5");
     // `<<: [*a, *b]`: the first list item wins; an explicit key wins over both.
