@@ -2,26 +2,92 @@
 //! every kept crasher (by `tests/fuzz_regressions.rs`).
 //!
 //! The input is split at `0xFF` bytes (never valid UTF-8) into up to three
-//! registry files. Besides "never panics", it checks that:
+//! registry files. Each input is also tried with the first file wrapped in
+//! `%YAML`/`%TAG` directives and document markers, and with a forbidden tag
+//! on its first plain value. Besides "never panics", it checks that:
 //! - a chunked parse gives exactly what a whole-file parse gives;
+//! - a registry that loads fails to load once a value is tagged `!!null`;
 //! - every load error and every finding points inside its file;
 //! - JSON and SARIF are valid JSON, JUnit is well-formed XML;
 //! - no human or CI format carries a control, line-separator or bidi
-//!   character, GitHub annotations are one command per line, and Markdown
-//!   table rows keep their six cell borders.
+//!   character, no line but GitHub's own commands starts with `::`, GitHub
+//!   annotations are one command per line, and Markdown, read back by a
+//!   CommonMark parser, keeps its table cells and holds no HTML or link.
 
 use nhi_own::registry::{Chunking, LoadOptions, load_bytes, time::parse_date};
 use nhi_own::report::{Format, Style, render};
 
 const NAMES: [&str; 3] = ["a.yaml", "dir/b.yaml", "c d.yml"];
 
-/// Runs every check on one input; panics on the first that fails.
+/// Runs every check on one input and its variants; panics on the first that fails.
 pub fn check(data: &[u8]) {
-    let files: Vec<(&str, &[u8])> = NAMES
+    let mut files: Vec<(&str, Vec<u8>)> = NAMES
         .iter()
         .copied()
-        .zip(data.splitn(3, |&b| b == 0xFF))
+        .zip(data.splitn(3, |&b| b == 0xFF).map(<[u8]>::to_vec))
         .collect();
+    let loaded = check_files(&files);
+    let Some(original) = files.first().map(|(_, bytes)| bytes.clone()) else {
+        return;
+    };
+    if let Ok(text) = std::str::from_utf8(&original) {
+        if let Some(tagged) = forbidden_tag(text) {
+            files[0].1 = tagged.into_bytes();
+            let tagged_loaded = check_files(&files);
+            assert!(
+                !(loaded && tagged_loaded),
+                "a registry tagged `!!null` still loads:\n{}",
+                String::from_utf8_lossy(&files[0].1)
+            );
+        }
+        files[0].1 =
+            format!("%YAML 1.2\n%TAG !e! tag:example.com,2026:\n---\n{text}\n...\n").into_bytes();
+        check_files(&files);
+    }
+}
+
+/// The text with `!!null` before the first plain value of a block mapping,
+/// when the file has no quoted, block or flow scalar in which such a line
+/// could be text instead.
+fn forbidden_tag(text: &str) -> Option<String> {
+    if text.contains([
+        '"', '\'', '|', '>', '[', '{', '&', '*', '!', '%', '\r', '\t',
+    ]) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        if !done {
+            let body = line.trim_start_matches(' ');
+            let body = body.strip_prefix("- ").unwrap_or(body);
+            if let Some((key, value)) = body.split_once(": ")
+                && !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && value
+                    .trim()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                let at = line.len() - value.len();
+                out.push_str(&line[..at]);
+                out.push_str("!!null ");
+                out.push_str(&line[at..]);
+                done = true;
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    done.then_some(out)
+}
+
+/// Every check on one set of files; returns whether the registry loaded.
+fn check_files(files: &[(&str, Vec<u8>)]) -> bool {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     let whole = LoadOptions {
         threads: 1,
         chunking: Chunking::Off,
@@ -51,7 +117,8 @@ pub fn check(data: &[u8]) {
                 }
             }
             assert_inert(&errors.to_string(), "load errors");
-            return;
+            assert_no_command(&errors.to_string(), "load errors");
+            return false;
         }
     };
     let today = parse_date("2026-11-01").expect("a valid date");
@@ -103,12 +170,42 @@ pub fn check(data: &[u8]) {
             }
             Format::Markdown => {
                 assert_inert(&out, "markdown");
-                for line in out.lines().filter(|l| l.starts_with('|')) {
-                    assert_eq!(line.matches('|').count(), 6, "broken row: {line}");
-                    assert!(!line.contains('<'), "HTML in a row: {line}");
-                }
+                assert_markdown_is_inert(&out);
             }
             Format::Table | Format::Text => assert_inert(&out, "table/text"),
+        }
+        if format != Format::Github {
+            assert_no_command(&out, "a report");
+        }
+    }
+    true
+}
+
+/// No line starts with `::`, which a CI runner would read as a command.
+fn assert_no_command(out: &str, what: &str) {
+    for line in out.lines() {
+        assert!(
+            !line.starts_with("::"),
+            "{what}: a line reads as a command: {line}"
+        );
+    }
+}
+
+/// Read back with GitHub's table extension: every row has five cells, and
+/// there is no HTML and no link (registry text is all in code spans).
+fn assert_markdown_is_inert(out: &str) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut cells = 0;
+    for event in Parser::new_ext(out, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                assert_eq!(cells, 5, "a row without five cells:\n{out}");
+                cells = 0;
+            }
+            Event::Html(html) | Event::InlineHtml(html) => panic!("HTML in markdown: {html}"),
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("a link in markdown: {dest_url}"),
+            _ => {}
         }
     }
 }

@@ -24,6 +24,10 @@ mkdir -p corpus/audit
 for seed in ../examples/*.yaml ../examples/multi/*.yaml ../examples/multi/*/*.yaml; do
     cp "$seed" "corpus/audit/example-$(basename "$(dirname "$seed")")-$(basename "$seed")"
 done
+# Tags, merge keys, directives and look-alike ids, which the examples lack.
+for seed in seeds/*.yaml ../tests/fuzz_regressions/*.yaml; do
+    cp "$seed" "corpus/audit/seed-$(basename "$seed")"
+done
 suite=../../shared/data/yaml-test-suite
 if [ -d "$suite" ]; then
     for case in "$suite"/*/in.yaml "$suite"/*/*/in.yaml; do

@@ -29,6 +29,8 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     let mut report = Report::new(registry, today);
 
     let mut duplicates = rules::integrity::duplicates(&ctx).into_iter().peekable();
+    let (confusable_identities, confusable_owners) = rules::integrity::confusables(&ctx);
+    let mut confusable_identities = confusable_identities.into_iter().peekable();
     let mut raw = Vec::new();
     let mut occurrences: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     for (index, identity) in registry.identities.iter().enumerate() {
@@ -37,6 +39,9 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
         *occurrence += 1;
         rules::integrity::check(&ctx, identity, &mut raw);
         while let Some((_, v)) = duplicates.next_if(|(i, _)| *i == index) {
+            raw.push(v);
+        }
+        while let Some((_, v)) = confusable_identities.next_if(|(i, _)| *i == index) {
             raw.push(v);
         }
         let subject = Subject::Identity {
@@ -95,6 +100,7 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     let mut directory: Vec<(&str, Violation)> = Vec::new();
     rules::ownership::check_directory(&ctx, &mut directory);
     directory.extend(rules::integrity::unused_owners(&ctx));
+    directory.extend(confusable_owners);
     for (owner, violation) in directory {
         record(&mut report, registry, Subject::Owner(owner), violation);
     }

@@ -14,6 +14,8 @@
 
 mod common;
 
+use nhi_own::keyword::Keyword as _;
+
 use common::{Workspace, hostile, repo_root, run_in, shared_data, showcase, showcase_with};
 use serde_json::Value;
 
@@ -84,7 +86,7 @@ fn sarif_content() {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "nhi-own");
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 22);
+    assert_eq!(rules.len(), nhi_own::rules::RuleId::ALL.len());
     let stale = rules.iter().find(|r| r["id"] == "stale-rotation").unwrap();
     assert_eq!(stale["defaultConfiguration"]["level"], "error");
     assert!(
@@ -176,6 +178,44 @@ fn sarif_fingerprints_survive_line_moves_and_tell_findings_apart() {
     assert_eq!(unique.len(), a.len(), "two findings share a fingerprint");
 }
 
+/// Two entries with one id are two subjects: the same finding on each has
+/// its own fingerprint and its own JUnit test case.
+#[test]
+fn entries_sharing_an_id_are_told_apart() {
+    let ws = Workspace::new();
+    let entry = "  - id: twin\n    kind: token\n    owners: { policy: p, technical: t }\n";
+    ws.write("r.yaml", format!("version: 1\nidentities:\n{entry}{entry}"));
+    let found = fingerprints(&ws, "r.yaml");
+    let missing: Vec<&String> = found
+        .iter()
+        .filter(|(rule, _, _)| rule == "missing-owner")
+        .map(|(_, f, _)| f)
+        .collect();
+    assert_eq!(missing.len(), 2, "{found:?}");
+    assert_ne!(
+        missing[0], missing[1],
+        "both entries' findings share a fingerprint"
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "junit",
+    ]);
+    assert!(
+        run.stdout.contains("<testcase name=\"twin\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("<testcase name=\"twin #2\""),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn junit_is_valid_against_the_surefire_schema() {
     let Some(xsd) = shared_data("schemas/junit-10.xsd") else {
@@ -246,7 +286,7 @@ fn junit_structure() {
     assert_eq!(xml.matches("<testsuite ").count(), 1, "one suite per file");
     // One test case per identity entry (a duplicated id's second entry is a
     // case of its own), plus one per directory entry with findings.
-    assert_eq!(xml.matches("<testcase ").count(), 21 + 2, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 22 + 2, "{xml}");
     assert!(
         xml.contains("<testcase name=\"ci-runner-token #2\""),
         "{xml}"

@@ -39,6 +39,53 @@ fn every_kept_crasher_passes_the_fuzz_checks() {
     }
 }
 
+/// The fuzz checks hold on every example and seed (tags, merge keys,
+/// directives, look-alike ids), and each seed that uses a forbidden feature
+/// is invalid.
+#[test]
+fn examples_and_seeds_pass_the_fuzz_checks() {
+    let root = common::repo_root();
+    let mut inputs = Vec::new();
+    for dir in ["examples", "fuzz/seeds"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "yaml") {
+                inputs.push(entry.into_path());
+            }
+        }
+    }
+    assert!(inputs.len() >= 8, "{inputs:?}");
+    for path in &inputs {
+        let bytes = std::fs::read(path).unwrap();
+        let outcome = std::panic::catch_unwind(|| oracle::check(&bytes));
+        assert!(outcome.is_ok(), "{} fails the fuzz checks", path.display());
+    }
+    for (seed, needle) in [
+        (
+            "tags.yaml",
+            "the tag `!!null` is not part of the registry format",
+        ),
+        ("merge-keys.yaml", "duplicate merge key `<<`"),
+        (
+            "directives.yaml",
+            "the tag `!null` is not part of the registry format",
+        ),
+        (
+            "unicode-ids.yaml",
+            "it contains an invisible format character (U+200B)",
+        ),
+    ] {
+        let ws = Workspace::new();
+        ws.write(
+            seed,
+            std::fs::read(root.join("fuzz/seeds").join(seed)).unwrap(),
+        );
+        let run = ws.run(&["audit", seed, "--now", "2026-11-22"]);
+        assert_eq!(run.code, 2, "{seed}: {}", run.stdout);
+        assert!(run.stderr.contains(needle), "{seed}: {}", run.stderr);
+    }
+}
+
 fn stderr_of(name: &str) -> String {
     let ws = Workspace::new();
     let bytes = std::fs::read(

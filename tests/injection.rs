@@ -236,3 +236,118 @@ fn error_messages() {
     }
     assert!(run.stderr.contains("\\u{1b}[31mred"), "{}", run.stderr);
 }
+
+/// File names that would be CI log commands if a line began with them.
+#[cfg(unix)]
+const COMMAND_NAMES: [&str; 4] = [
+    "::stop-commands::x.yaml",
+    "::error title=forged::x.yaml",
+    "##[error]x.yaml",
+    ":x.yaml",
+];
+
+/// No line nhi-own prints starts with `::` (or `##[`) unless it is one of its
+/// own commands in `--format github`: a file name is shown as `./name`
+/// wherever it could start a line, on stdout and stderr, in every format.
+#[cfg(unix)]
+#[test]
+fn file_names_cannot_start_a_ci_command() {
+    let starts_a_command = |line: &str| line.starts_with("::") || line.starts_with("##[");
+    for name in COMMAND_NAMES {
+        let ws = Workspace::new();
+        ws.write(
+            name,
+            "version: 1\nidentities:\n  - id: k\n    kind: token\n    owners: { policy: p }\n",
+        );
+        for format in nhi_own::report::Format::all() {
+            let format = clap::ValueEnum::to_possible_value(format).unwrap();
+            let format = format.get_name();
+            let run = ws.run(&[
+                "audit",
+                name,
+                "--now",
+                "2026-11-22",
+                "--format",
+                format,
+                "--color",
+                "never",
+            ]);
+            assert_eq!(run.code, 1, "{name} {format}: {}", run.stderr);
+            for line in run.stdout.lines().chain(run.stderr.lines()) {
+                if format == "github" {
+                    let command = line.strip_prefix("::").and_then(|l| l.split_once(' '));
+                    assert!(
+                        matches!(command, Some(("error" | "warning" | "notice", rest)) if rest.starts_with("file=./")),
+                        "{name} github: {line}"
+                    );
+                } else {
+                    assert!(!starts_a_command(line), "{name} {format}: {line}");
+                }
+            }
+            if format == "text" {
+                assert!(
+                    run.stdout.starts_with(&format!("./{name}:3:5: ")),
+                    "{}",
+                    run.stdout
+                );
+            }
+        }
+        // Load errors: on stderr, where a CI log shows them.
+        ws.write(name, "version: 1\nidentities:\n  - id: k\n    kind: tokn\n");
+        let run = ws.run(&["audit", name, "--color", "never"]);
+        assert_eq!(run.code, 2);
+        assert!(
+            run.stderr.starts_with(&format!("./{name}:4:11: error:")),
+            "{}",
+            run.stderr
+        );
+        for line in run.stdout.lines().chain(run.stderr.lines()) {
+            assert!(!starts_a_command(line), "{name} load error: {line}");
+        }
+    }
+}
+
+/// `--now` is echoed in its error message, escaped like any input.
+#[test]
+fn the_now_argument_is_escaped() {
+    let ws = Workspace::new();
+    ws.write("r.yaml", "version: 1\n");
+    let run = ws.run(&["audit", "r.yaml", "--now", "x\n::error::forged\u{1b}[2J"]);
+    assert_eq!(run.code, 2);
+    assert_inert("stderr", &run.stderr);
+    assert!(
+        run.stderr.lines().all(|l| !l.starts_with("::")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("x\\n::error::forged\\u{1b}[2J"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// JUnit is well-formed XML 1.0 for ids and text holding characters XML
+/// forbids even as references (U+FFFE, U+FFFF, C0 controls).
+#[test]
+fn junit_holds_no_character_xml_forbids() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: \"k\\uFFFE\\uFFFF\"\n    kind: token\n    owners: { policy: \"p\\uFFFE\" }\n    escalation: \"\\x01\\x1f\"\n",
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    roxmltree::Document::parse(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
+    for c in ['\u{fffe}', '\u{ffff}', '\u{1}'] {
+        assert!(!run.stdout.contains(c), "{c:?} in\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains("k\\u{fffe}\\u{ffff}"), "{}", run.stdout);
+}

@@ -670,3 +670,151 @@ fn a_duplicate_key_hides_no_later_error() {
     assert_has(&err, "already a key of this mapping at 3:5");
     assert_has(&err, "reg.yaml:7:11: error: unknown identity kind `tokn`");
 }
+
+/// Dates are exactly `YYYY-MM-DD` or RFC 3339, with nothing around them,
+/// quoted or not; a timestamp without its offset says so.
+#[test]
+fn dates_hold_nothing_but_the_date() {
+    for (value, needle) in [
+        (
+            "\" 2026-01-01\"",
+            "invalid date ` 2026-01-01`: remove the spaces around it",
+        ),
+        (
+            "\"2026-01-01 \"",
+            "invalid date `2026-01-01 `: remove the spaces around it",
+        ),
+        (
+            "'2026-01-01\t'",
+            "invalid date `2026-01-01\\t`: remove the spaces around it",
+        ),
+        (
+            "2026-01-01T10:00:00",
+            "invalid date `2026-01-01T10:00:00`: a timestamp needs its offset from UTC",
+        ),
+        (
+            "2026-01-01 10:00:00Z",
+            "invalid date `2026-01-01 10:00:00Z`: write `T` between the day and the time",
+        ),
+    ] {
+        let err = invalid(&format!(
+            "version: 1\nidentities:\n{OK_IDENTITY}    expires: {value}\n"
+        ));
+        assert_has(&err, &format!("reg.yaml:6:14: error: `expires`: {needle}"));
+    }
+}
+
+/// A directory walk takes `.yaml` and `.yml` in any letter case: an owner
+/// directory in `owners.YAML` is part of the registry.
+#[test]
+fn extensions_in_any_letter_case_are_walked() {
+    let ws = Workspace::new();
+    ws.write(
+        "reg/owners.YAML",
+        "version: 1\nowners:\n  team-a: { kind: team, status: inactive }\n",
+    );
+    ws.write(
+        "reg/ids.Yml",
+        "version: 1\nidentities:\n  - id: k\n    kind: token\n    owners: { policy: team-a, technical: team-a, revocation: team-a }\n",
+    );
+    ws.write("reg/notes.txt", "not a registry\n");
+    let run = ws.run(&[
+        "audit",
+        "reg",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.findings("inactive-owner").len(), 3, "{}", run.stdout);
+}
+
+/// Paths are shown normalised, and a file reached twice (a directory named
+/// twice, a file named and inside a named directory) is read once.
+#[test]
+fn paths_are_normalised_and_read_once() {
+    let ws = Workspace::new();
+    ws.write(
+        "d/a.yaml",
+        "version: 1\nidentities:\n  - id: k\n    kind: tokn\n",
+    );
+    let err = invalid_in(&ws, &["audit", ".//d//./a.yaml"]);
+    assert!(
+        err.starts_with("d/a.yaml:4:11: error: unknown identity kind `tokn`"),
+        "{err}"
+    );
+    assert!(!err.contains(".//"), "{err}");
+    ws.write(
+        "d/a.yaml",
+        "version: 1\nidentities:\n  - id: k\n    kind: token\n",
+    );
+    let once = ws.run(&["audit", "d", "--now", "2026-11-22", "--format", "json"]);
+    for args in [["d", "d"], ["d/a.yaml", "d"], ["d", "./d/"]] {
+        let run = ws.run(&[
+            "audit",
+            args[0],
+            args[1],
+            "--now",
+            "2026-11-22",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, once.code, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, once.stdout, "{args:?}");
+    }
+    let sarif = ws.run(&[
+        "audit",
+        ".//d/a.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "sarif",
+    ]);
+    assert!(
+        sarif.stdout.contains("\"uri\": \"d/a.yaml\""),
+        "{}",
+        sarif.stdout
+    );
+}
+
+/// Any thread count is accepted: more than the cap, or than the system
+/// grants, is fewer threads, never a failure.
+#[test]
+fn any_thread_count_works() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: k\n    kind: token\n",
+    );
+    let one = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        "2026-11-22",
+        "-j",
+        "1",
+        "--format",
+        "json",
+    ]);
+    for threads in ["0", "3", "100000", "18446744073709551615"] {
+        let run = ws.run(&[
+            "audit",
+            "r.yaml",
+            "--now",
+            "2026-11-22",
+            "-j",
+            threads,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            (run.code, &run.stdout),
+            (one.code, &one.stdout),
+            "-j {threads}: {}",
+            run.stderr
+        );
+    }
+}

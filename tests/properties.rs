@@ -8,7 +8,11 @@
 //! - naming an owner for a missing role never adds a `missing-owner` finding;
 //! - moving "today" forward never makes a stale, expired or overdue identity fresh;
 //! - the same registry split across files gives the same findings;
-//! - output is deterministic, whatever the threads and chunking.
+//! - output is deterministic, whatever the threads and chunking;
+//! - sharing values through anchors, aliases and merge keys, and a document
+//!   wrapped in `%YAML`/`%TAG` directives and markers, change no finding;
+//! - any tag but `!!str` makes a registry invalid: no tag can change a value;
+//! - ids that only look alike (a Cyrillic letter) are `confusable-id`.
 //!
 //! `PROPTEST_CASES` sets the case count (default 64 per property); for a long
 //! run: `PROPTEST_CASES=5000 cargo test --release --test properties`.
@@ -38,6 +42,10 @@ enum Y {
     Str(String),
     /// A scalar written as is (numbers, booleans, null, dates).
     Raw(String),
+    /// A node with an anchor (`&name`).
+    Anchored(String, Box<Y>),
+    /// An alias (`*name`).
+    Alias(String),
 }
 
 fn s(text: impl Into<String>) -> Y {
@@ -68,10 +76,22 @@ fn scalar(text: &str) -> String {
     }
 }
 
+/// A mapping key: `<<` is written plain, so that it is a merge key.
+fn key(k: &str) -> String {
+    if k == "<<" { k.to_owned() } else { scalar(k) }
+}
+
 fn leaf(y: &Y) -> Option<String> {
     match y {
         Y::Str(t) => Some(scalar(t)),
         Y::Raw(t) => Some(t.clone()),
+        Y::Alias(name) => Some(format!("*{name}")),
+        // An anchored collection is written in flow style on one line.
+        Y::Anchored(name, inner) => {
+            let mut text = format!("&{name} ");
+            flow(inner, &mut text);
+            Some(text.replace('\n', " "))
+        }
         Y::Map(m) if m.is_empty() => Some("{}".to_owned()),
         Y::Seq(v) if v.is_empty() => Some("[]".to_owned()),
         _ => None,
@@ -86,10 +106,10 @@ fn block(y: &Y, indent: usize, out: &mut String) {
             for (k, v) in entries {
                 match leaf(v) {
                     Some(text) => {
-                        let _ = writeln!(out, "{pad}{}: {text}", scalar(k));
+                        let _ = writeln!(out, "{pad}{}: {text}", key(k));
                     }
                     None => {
-                        let _ = writeln!(out, "{pad}{}:", scalar(k));
+                        let _ = writeln!(out, "{pad}{}:", key(k));
                         block(v, indent + 2, out);
                     }
                 }
@@ -125,7 +145,11 @@ fn flow(y: &Y, out: &mut String) {
                 if i > 0 {
                     out.push_str(",\n");
                 }
-                let _ = write!(out, "{}: ", serde_json::to_string(k).unwrap());
+                if k == "<<" {
+                    out.push_str("<<: ");
+                } else {
+                    let _ = write!(out, "{}: ", serde_json::to_string(k).unwrap());
+                }
                 flow(v, out);
             }
             out.push_str("\n}");
@@ -142,6 +166,13 @@ fn flow(y: &Y, out: &mut String) {
         }
         Y::Str(t) => out.push_str(&serde_json::to_string(t).unwrap()),
         Y::Raw(t) => out.push_str(t),
+        Y::Alias(name) => {
+            let _ = write!(out, "*{name}");
+        }
+        Y::Anchored(name, inner) => {
+            let _ = write!(out, "&{name} ");
+            flow(inner, out);
+        }
     }
 }
 
@@ -208,6 +239,8 @@ struct ExceptionM {
 #[derive(Debug, Clone)]
 struct IdentityM {
     id: usize,
+    /// Written with a Cyrillic `і` (U+0456): looks like `id-N`, is another id.
+    lookalike: bool,
     kind: usize,
     status: usize, // active, deprecated, retired
     roles: [Option<Ref>; 3],
@@ -289,8 +322,13 @@ impl Model {
     }
 
     fn identity_yaml(&self, m: &IdentityM) -> Y {
+        let id = if m.lookalike {
+            format!("\u{456}d-{}", m.id)
+        } else {
+            format!("id-{}", m.id)
+        };
         let mut e = vec![
-            ("id", s(format!("id-{}", m.id))),
+            ("id", s(id)),
             ("kind", s(IdentityKind::ALL[m.kind].as_str())),
         ];
         if m.status > 0 {
@@ -436,6 +474,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
     (
         (
             0usize..12,
+            prop::bool::weighted(0.1),
             0..IdentityKind::ALL.len(),
             prop::sample::select(vec![0, 0, 0, 1, 2]),
         ),
@@ -447,7 +486,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
     )
         .prop_map(
             |(
-                (id, kind, status),
+                (id, lookalike, kind, status),
                 roles,
                 (escalation, privileged),
                 (created, rotated, max_age),
@@ -455,6 +494,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
                 exceptions,
             )| IdentityM {
                 id,
+                lookalike,
                 kind,
                 status,
                 roles,
@@ -511,6 +551,8 @@ enum Mutation {
     Replace(usize, usize),
     DuplicateEntry(usize),
     ShiftDate(usize, i64),
+    /// A forbidden tag on a scalar.
+    Tag(usize, usize),
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -519,11 +561,12 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), 0usize..REPLACEMENTS.len()).prop_map(|(a, b)| Mutation::Replace(a, b)),
         any::<usize>().prop_map(Mutation::DuplicateEntry),
         (any::<usize>(), -4000i64..4000).prop_map(|(a, b)| Mutation::ShiftDate(a, b)),
+        (any::<usize>(), 0usize..FORBIDDEN_TAGS.len()).prop_map(|(a, b)| Mutation::Tag(a, b)),
     ]
 }
 
-/// Values of every other type, and of no type.
-const REPLACEMENTS: [&str; 10] = [
+/// Values of every other type, and of no type, and tagged values.
+const REPLACEMENTS: [&str; 15] = [
     "null",
     "42",
     "true",
@@ -534,6 +577,23 @@ const REPLACEMENTS: [&str; 10] = [
     "\"\"",
     "2026-13-45",
     "-1d",
+    "!!null inactive",
+    "!x retired",
+    "!<tag:yaml.org,2002:bool> true",
+    "!!int 7",
+    "!!str 2026-01-01",
+];
+
+/// Tags a registry may not hold, in every spelling: a value tagged with one
+/// makes the registry invalid.
+const FORBIDDEN_TAGS: [&str; 7] = [
+    "!!null",
+    "!!bool",
+    "!!int",
+    "!x",
+    "!",
+    "!<tag:yaml.org,2002:null>",
+    "!<tag:example.com,2026:x>",
 ];
 
 /// Counts the nodes of `y` (pre-order) and applies `f` to the `n`th one.
@@ -553,7 +613,45 @@ fn count(y: &Y) -> usize {
     1 + match y {
         Y::Map(entries) => entries.iter().map(|(_, v)| count(v)).sum(),
         Y::Seq(items) => items.iter().map(count).sum(),
+        Y::Anchored(_, inner) => count(inner),
         _ => 0,
+    }
+}
+
+/// The registry with values shared the YAML way: the first identity with a
+/// given `owners` mapping anchors it, and later ones with the same mapping
+/// alias it (`owners: *o0`) or merge it (`owners: { <<: *o0 }`), in turn.
+fn share(y: &mut Y) {
+    let Y::Map(top) = y else { return };
+    let Some((_, Y::Seq(identities))) = top.iter_mut().find(|(k, _)| k == "identities") else {
+        return;
+    };
+    let mut anchors: Vec<(String, String)> = Vec::new(); // (owners as written, anchor)
+    let mut uses = 0;
+    for identity in identities {
+        let Y::Map(entries) = identity else { continue };
+        let Some((_, owners)) = entries.iter_mut().find(|(k, _)| k == "owners") else {
+            continue;
+        };
+        if matches!(owners, Y::Map(m) if m.is_empty()) {
+            continue;
+        }
+        let written = format!("{owners:?}");
+        match anchors.iter().find(|(w, _)| *w == written) {
+            Some((_, name)) => {
+                uses += 1;
+                *owners = if uses % 2 == 0 {
+                    Y::Alias(name.clone())
+                } else {
+                    Y::Map(vec![("<<".to_owned(), Y::Alias(name.clone()))])
+                };
+            }
+            None => {
+                let name = format!("o{}", anchors.len());
+                anchors.push((written, name.clone()));
+                *owners = Y::Anchored(name, Box::new(owners.clone()));
+            }
+        }
     }
 }
 
@@ -576,6 +674,24 @@ fn mutate(y: &mut Y, m: &Mutation) {
             visit(y, &mut n, &mut |node| {
                 *node = Y::Raw(REPLACEMENTS[*with].to_owned());
                 true
+            });
+        }
+        Mutation::Tag(at, tag) => {
+            let mut n = at % total;
+            visit(y, &mut n, &mut |node| match node {
+                Y::Str(text) => {
+                    *node = Y::Raw(format!(
+                        "{} {}",
+                        FORBIDDEN_TAGS[*tag],
+                        serde_json::to_string(text).unwrap()
+                    ));
+                    true
+                }
+                Y::Raw(text) if !text.starts_with('!') => {
+                    *node = Y::Raw(format!("{} {text}", FORBIDDEN_TAGS[*tag]));
+                    true
+                }
+                _ => false,
             });
         }
         Mutation::DuplicateEntry(at) => {
@@ -825,6 +941,48 @@ proptest! {
         prop_assert_eq!(everything_said(&report), one);
     }
 
+    /// Anchors, aliases and merge keys that share one `owners` mapping among
+    /// identities change no finding (only where values are located).
+    #[test]
+    fn sharing_values_changes_no_finding(m in model(), flow_style in any::<bool>(), now in 0i64..400) {
+        let plain = check_one(&write_yaml(&m.yaml(), false), today(now), false)?;
+        let mut y = m.yaml();
+        share(&mut y);
+        let shared = write_yaml(&y, flow_style);
+        prop_assert_eq!(check_one(&shared, today(now), false)?, plain, "{}", shared);
+    }
+
+    /// `%YAML` and `%TAG` directives and the document markers around the
+    /// registry change no finding, whole or chunked.
+    #[test]
+    fn directives_and_markers_change_no_finding(m in model(), now in 0i64..400) {
+        let text = write_yaml(&m.yaml(), false);
+        let plain = check_one(&text, today(now), false)?;
+        let wrapped = format!("%YAML 1.2\n%TAG !e! tag:example.com,2026:\n---\n{text}...\n");
+        prop_assert_eq!(check_one(&wrapped, today(now), false)?, plain.clone());
+        let files = [("reg.yaml", wrapped.as_str())];
+        let registry = load(&files, &options(2, Chunking::Bytes(40))).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(everything_said(&nhi_own::audit::audit(&registry, today(now))), plain);
+    }
+
+    /// A forbidden tag anywhere makes the registry invalid, at the tag: no tag
+    /// can turn text into null, a number or a boolean and pass the audit.
+    #[test]
+    fn forbidden_tags_always_fail_closed(m in model(), at in any::<usize>(), tag in 0usize..FORBIDDEN_TAGS.len(), flow_style in any::<bool>()) {
+        let mut y = m.yaml();
+        let before = format!("{y:?}");
+        mutate(&mut y, &Mutation::Tag(at, tag));
+        prop_assume!(format!("{y:?}") != before);
+        let text = write_yaml(&y, flow_style);
+        match load(&[("reg.yaml", text.as_str())], &options(1, Chunking::Off)) {
+            Ok(_) => return Err(TestCaseError::fail(format!("a tagged registry loaded:\n{text}"))),
+            Err(errors) => prop_assert!(
+                errors.0.iter().any(|e| e.message.contains("is not part of the registry format")),
+                "{errors}\n{text}"
+            ),
+        }
+    }
+
     /// Output is deterministic: loading and rendering twice, on one thread and
     /// on several, whole and chunked, gives byte-identical reports.
     #[test]
@@ -869,4 +1027,29 @@ fn generated_registries_reach_every_rule() {
         missing.is_empty(),
         "never generated: {missing:?}; seen: {seen:?}"
     );
+}
+
+/// The sharing writer really writes anchors, aliases and merge keys, in both
+/// styles, and the loader reads them as the plain registry.
+#[test]
+fn shared_registries_use_anchors_aliases_and_merge_keys() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = (false, false);
+    for _ in 0..200 {
+        let m = model().new_tree(&mut runner).unwrap().current();
+        let mut y = m.yaml();
+        share(&mut y);
+        for flow_style in [false, true] {
+            let text = write_yaml(&y, flow_style);
+            seen.0 |= text.contains("&o0") && text.contains("*o0");
+            seen.1 |= text.contains("<<: *o");
+            let shared =
+                check_one(&text, today(100), false).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            let plain = check_one(&write_yaml(&m.yaml(), false), today(100), false).unwrap();
+            assert_eq!(shared, plain, "{text}");
+        }
+    }
+    assert_eq!(seen, (true, true), "no alias or no merge key was written");
 }

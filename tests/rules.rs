@@ -384,6 +384,27 @@ fn missing_escalation() {
             .len(),
         1
     );
+    // An empty or blank contact, or escalation, reaches nobody.
+    for blank in ["\"\"", "\"   \"", "\"\\t\""] {
+        let blank_contact = dir.replace("contact: \"#r\"", &format!("contact: {blank}"));
+        let f = audit(&format!("{blank_contact}{FRESH}")).findings("missing-escalation");
+        assert_eq!(f.len(), 1, "contact {blank}");
+        assert!(
+            f[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("revocation owner `r` has no contact")
+        );
+        let blank_escalation =
+            with("api_key", "").replace("escalation: \"#oncall\"", &format!("escalation: {blank}"));
+        assert_eq!(
+            audit(&blank_escalation)
+                .findings("missing-escalation")
+                .len(),
+            1,
+            "escalation {blank}"
+        );
+    }
 }
 
 fn rotated(days_ago: u64, kind: &str) -> String {

@@ -793,7 +793,10 @@ pub fn id_problem(id: &str) -> Option<String> {
     if id.len() > MAX_ID_BYTES {
         return Some(format!("is {} bytes long, over {MAX_ID_BYTES}", id.len()));
     }
-    let (at, c) = id.char_indices().find(|(_, c)| {
+    let (at, c) = id.char_indices().find(|&(_, c)| {
+        if c.is_ascii() {
+            return c.is_ascii_whitespace() || c.is_ascii_control() || c == ' ';
+        }
         c.is_whitespace()
             || c.general_category_group() == GeneralCategoryGroup::Separator
             || matches!(

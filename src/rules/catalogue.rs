@@ -241,6 +241,16 @@ catalogue! {
         example: "- id: deploy-key\n  kind: ssh_key\n- id: deploy-key\n  kind: ssh_key",
         owasp: [], nist: ["ID.AM-08"],
     },
+    ConfusableId => "confusable-id" {
+        group: Integrity, severity: Warning,
+        summary: "Two different ids (identity or owner) look the same: equal Unicode confusable skeletons",
+        why: "`prod-key` and `prod-kеy` (with a Cyrillic `е`) print the same in every report, review \
+              and approval, so findings, exceptions and accountability land on the wrong entry, \
+              by mistake or on purpose.",
+        fix: "Rename one of them with distinct, plain characters.",
+        example: "- id: prod-key\n  kind: api_key\n- id: prod-k\u{0435}y   # a Cyrillic е\n  kind: api_key",
+        owasp: [], nist: ["ID.AM-08"],
+    },
     UnusedOwner => "unused-owner" {
         group: Integrity, severity: Info,
         summary: "An owner entry that nothing references",

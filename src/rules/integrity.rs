@@ -1,7 +1,7 @@
 //! Integrity rules: is the registry itself consistent?
 
 use super::{Context, RuleId, Violation, days};
-use crate::registry::{Date, Identity, Located};
+use crate::registry::{Date, Identity, Loc, Located};
 use std::collections::{HashMap, HashSet};
 
 /// `date-in-future` for one identity (retired ones included).
@@ -62,6 +62,72 @@ pub fn duplicates(ctx: &Context<'_>) -> Vec<(usize, Violation)> {
         }
     }
     out
+}
+
+/// `confusable-id`: ids that differ but share a UTS #39 confusable skeleton.
+/// Each id after the first of its look-alike group is reported (owners come
+/// first, in directory order, then identities), except retired identities,
+/// which only three rules check. Returns identity violations by entry index,
+/// and owner violations by owner id.
+pub fn confusables<'r>(ctx: &Context<'r>) -> (Vec<(usize, Violation)>, Vec<(&'r str, Violation)>) {
+    use unicode_security::confusable_detection::skeleton;
+    let registry = ctx.registry;
+    // Skeleton → the first id that has it, and where.
+    let mut first: HashMap<String, (&str, Loc)> = HashMap::new();
+    let (mut identities, mut owners) = (Vec::new(), Vec::new());
+    let ids = registry.owners.iter().map(|o| (None, &o.id)).chain(
+        registry
+            .identities
+            .iter()
+            .enumerate()
+            .map(|(i, identity)| (Some(i), &identity.id)),
+    );
+    for (entry, id) in ids {
+        let key: String = skeleton(&id.value).collect();
+        let (earlier, at) = *first.entry(key).or_insert((id.value.as_str(), id.loc));
+        if earlier == id.value {
+            continue;
+        }
+        if entry.is_some_and(|i| registry.identities[i].is_retired()) {
+            continue;
+        }
+        let violation = Violation::new(
+            RuleId::ConfusableId,
+            id.loc,
+            format!("looks-like:{earlier}"),
+            format!(
+                "id `{}` looks like `{earlier}` at {}:{}:{}; {}",
+                id.value,
+                registry.file(at),
+                at.line,
+                at.col,
+                difference(&id.value, earlier)
+            ),
+        );
+        match entry {
+            Some(i) => identities.push((i, violation)),
+            None => owners.push((id.value.as_str(), violation)),
+        }
+    }
+    (identities, owners)
+}
+
+/// Where two look-alike ids differ, in code points a reader can check.
+fn difference(a: &str, b: &str) -> String {
+    let at = a.chars().zip(b.chars()).position(|(x, y)| x != y);
+    match at.map(|i| (i, a.chars().nth(i), b.chars().nth(i))) {
+        Some((i, Some(x), Some(y))) if a.chars().count() == b.chars().count() => format!(
+            "character {} is U+{:04X} here and U+{:04X} there",
+            i + 1,
+            x as u32,
+            y as u32
+        ),
+        _ => format!(
+            "they are {} and {} characters long",
+            a.chars().count(),
+            b.chars().count()
+        ),
+    }
 }
 
 /// `unused-owner`: directory entries nothing references.

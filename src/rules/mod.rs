@@ -15,7 +15,6 @@ pub use catalogue::{RuleId, RuleInfo};
 use crate::keyword::{Suggester, keyword_enum};
 use crate::registry::{Date, Loc, Registry};
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 
 keyword_enum! {
     /// The four groups of SPEC §2.
@@ -74,9 +73,47 @@ pub struct Context<'r> {
     inactive: Vec<Option<String>>,
     /// (team, member) pairs of the directory.
     members: HashSet<(&'r str, &'r str)>,
-    suggester: Suggester<'r>,
-    /// Suggestions already made, by unknown id.
-    suggested: Mutex<HashMap<String, Option<&'r str>>>,
+    /// "Did you mean" for the owner references that name no directory entry.
+    suggestions: HashMap<&'r str, &'r str>,
+}
+
+/// Unknown owner ids given a "did you mean", at most: past this many, a
+/// registry is not mistyped but broken, and suggestions would cost more than
+/// they help (each looks at up to [`Suggester::MAX_COMPARED`] candidates).
+pub const MAX_SUGGESTIONS: usize = 1_000;
+
+/// A suggestion for each distinct unknown owner reference, the first
+/// [`MAX_SUGGESTIONS`] of them in registry order (so the result is the same
+/// however the checks are run).
+fn suggestions(registry: &Registry) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    if !registry.has_directory() {
+        return out;
+    }
+    let suggester = Suggester::new(registry.owners.iter().map(|o| o.id.value.as_str()));
+    let members = registry.owners.iter().flat_map(|o| &o.members);
+    let from_identities = registry.identities.iter().flat_map(|identity| {
+        identity.owners.iter().filter_map(|r| r.id()).chain(
+            identity
+                .exceptions
+                .iter()
+                .filter_map(|e| e.approved_by.as_ref()),
+        )
+    });
+    let mut tried: HashSet<&str> = HashSet::new();
+    for reference in members.chain(from_identities) {
+        let id = reference.value.as_str();
+        if registry.owner(id).is_some() || !tried.insert(id) {
+            continue;
+        }
+        if tried.len() > MAX_SUGGESTIONS {
+            break;
+        }
+        if let Some(best) = suggester.suggest(id) {
+            out.insert(id, best);
+        }
+    }
+    out
 }
 
 impl<'r> Context<'r> {
@@ -99,8 +136,7 @@ impl<'r> Context<'r> {
                 .map(|owner| ownership::inactive_reason(registry, owner))
                 .collect(),
             members,
-            suggester: Suggester::new(registry.owners.iter().map(|o| o.id.value.as_str())),
-            suggested: Mutex::new(HashMap::new()),
+            suggestions: suggestions(registry),
         }
     }
 
@@ -118,16 +154,7 @@ impl<'r> Context<'r> {
 
     /// The directory entry an unknown owner id was probably meant to be.
     pub fn suggest_owner(&self, unknown: &str) -> Option<&'r str> {
-        let mut memo = self
-            .suggested
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(known) = memo.get(unknown) {
-            return *known;
-        }
-        let suggestion = self.suggester.suggest(unknown);
-        memo.insert(unknown.to_owned(), suggestion);
-        suggestion
+        self.suggestions.get(unknown).copied()
     }
 
     /// Whole days from `date` to today (negative when `date` is in the future).
