@@ -64,12 +64,15 @@ pub fn duplicates(ctx: &Context<'_>) -> Vec<(usize, Violation)> {
     out
 }
 
+/// `confusable-id` violations: of identities by entry index, of owners by id.
+pub type Confusables<'r> = (Vec<(usize, Violation)>, Vec<(&'r str, Violation)>);
+
 /// `confusable-id`: ids that differ but share a UTS #39 confusable skeleton.
 /// Each id after the first of its look-alike group is reported (owners come
 /// first, in directory order, then identities), except retired identities,
 /// which only three rules check. Returns identity violations by entry index,
 /// and owner violations by owner id.
-pub fn confusables<'r>(ctx: &Context<'r>) -> (Vec<(usize, Violation)>, Vec<(&'r str, Violation)>) {
+pub fn confusables<'r>(ctx: &Context<'r>) -> Confusables<'r> {
     use unicode_security::confusable_detection::skeleton;
     let registry = ctx.registry;
     // Skeleton → the first id that has it, and where.
