@@ -85,4 +85,10 @@ for n in "${sizes[@]}"; do
     fi
 done
 
+# Reference checks that once grew quadratically (each must stay well under 1 s).
+for case in unknown-members big-team; do
+    [[ -f $data/$case.yaml ]] || python3 bench/gen_references.py "$case" "$data/$case.yaml"
+    ignore=-i measure "refs-$case" 10000 $bin audit --now $now --format json "$data/$case.yaml"
+done
+
 python3 bench/summarize.py "$results" "$data" "${sizes[@]}"

@@ -98,6 +98,16 @@ def main(results, data, sizes):
             f"| {int(n):,} | {size(data / f'd{n}')} | {ms(parse)} | {ms(audit)} | {ratio(audit, parse)}"
             f" | {ms(seq)} | {ratio(seq, audit)} | {mb(rss(results, f'audit-dir-{n}'))} |"
         )
+    print("\nReference checks (`bench/gen_references.py`; each once took over 30 s):\n")
+    print("| registry | size | audit |")
+    print("|---|---:|---:|")
+    for case, what in [
+        ("unknown-members", "12,000 unknown team members, 4,000 owners"),
+        ("big-team", "20,000 identities held by one 20,001-member team"),
+    ]:
+        path = data / f"{case}.yaml"
+        if path.exists():
+            print(f"| {what} | {size(path)} | {ms(mean(results, f'refs-{case}'))} |")
 
 
 if __name__ == "__main__":
