@@ -27,17 +27,23 @@ pub fn needs_escape(c: char) -> bool {
         )
 }
 
-/// Escapes characters that could alter a terminal or the reading order of text.
+/// The legacy command prefix of CI log parsers (GitHub's runner reads
+/// `##[command]` anywhere in a line), written as `##\u{5b}` wherever it occurs.
+pub const LEGACY_COMMAND: &str = "##[";
+
+/// Escapes characters that could alter a terminal or the reading order of
+/// text, and the `##[` that a CI runner would read as a command.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !text.chars().any(needs_escape) && !text.contains(LEGACY_COMMAND) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '[' if text[..i].ends_with("##") => out.push_str("\\u{5b}"),
             c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
@@ -83,5 +89,8 @@ mod tests {
             "\\u{e0041}\\u{ad}\\u{2029}"
         );
         assert_eq!(escape("ünï ☃ 日本"), "ünï ☃ 日本");
+        // The legacy CI command prefix, anywhere.
+        assert_eq!(escape("x##[error]y"), "x##\\u{5b}error]y");
+        assert_eq!(escape("###[a] #[b] ##x["), "###\\u{5b}a] #[b] ##x[");
     }
 }

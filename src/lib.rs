@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod escape;
 pub mod keyword;
+pub mod output;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     match commands::run(cli.command) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            commands::write_stderr(
+            nhi_own::output::write_stderr(
                 &format!("error: {}\n", nhi_own::escape::escape(&format!("{e:#}"))),
                 nhi_own::cli::ColorArg::Auto,
             );

@@ -319,3 +319,36 @@ fn parallel_parsing_does_not_change_any_output() {
         sequential.stderr
     );
 }
+
+/// A chunk cannot see the file's anchors, nor share its alias budget: any
+/// anchor, alias or tag in a chunk, however it is spelled (here right after
+/// the `:` of a JSON-style key, where no space is needed), makes the file
+/// parse whole, so the verdict never depends on the number of threads.
+#[test]
+fn aliases_anywhere_keep_the_budget_of_the_whole_file() {
+    let mut yaml = String::from("version: 1\nidentities:\n");
+    for i in 0..12 {
+        let exceptions = vec![
+            format!("{{\"rule\":\"stale-rotation\",\"reason\":*d{i},\"approved_by\":sec,\"expires\":2026-12-01}}");
+            100
+        ]
+        .join(",");
+        yaml.push_str(&format!(
+            "  - {{\"id\":\"k{i}\",\"kind\":\"token\",\"description\":&d{i} \"{}\",\"exceptions\":[{exceptions}]}}\n",
+            "x".repeat(8000)
+        ));
+    }
+    let ws = Workspace::new();
+    ws.write("reg.yaml", &yaml);
+    for threads in ["1", "2", "0"] {
+        let run = ws.run(&["audit", "reg.yaml", "--now", "2026-11-01", "-j", threads]);
+        assert_eq!(run.code, 2, "-j {threads}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("YAML too large to expand safely"),
+            "-j {threads}: {}",
+            run.stderr
+        );
+    }
+    // And in process, whole and chunked loads agree.
+    assert_same("aliases after a JSON-style key", &yaml);
+}

@@ -86,7 +86,9 @@ fn sarif_content() {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "nhi-own");
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), nhi_own::rules::RuleId::ALL.len());
+    // The catalogue, and the descriptor of load errors.
+    assert_eq!(rules.len(), nhi_own::rules::RuleId::ALL.len() + 1);
+    assert_eq!(rules.last().unwrap()["id"], "invalid-registry");
     let stale = rules.iter().find(|r| r["id"] == "stale-rotation").unwrap();
     assert_eq!(stale["defaultConfiguration"]["level"], "error");
     assert!(

@@ -113,7 +113,8 @@ fn output_is_written_atomically_and_kept_on_invalid_input() {
     let report: Value =
         serde_json::from_slice(&std::fs::read(ws.dir.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["summary"]["identities"], 1);
-    // An invalid registry leaves the previous report untouched, and no temp files behind.
+    // An invalid registry still writes its report, with the errors and no
+    // findings (SPEC §4), and leaves no temporary file behind.
     ws.write(
         "r.yaml",
         "version: 1\nidentities:\n  - id: a\n    kind: tokn\n",
@@ -127,9 +128,17 @@ fn output_is_written_atomically_and_kept_on_invalid_input() {
         "report.json",
     ]);
     assert_eq!(run.code, 2);
-    let kept: Value =
+    assert!(
+        run.stderr
+            .contains("r.yaml:4:11: error: unknown identity kind `tokn`"),
+        "{}",
+        run.stderr
+    );
+    let errors: Value =
         serde_json::from_slice(&std::fs::read(ws.dir.path().join("report.json")).unwrap()).unwrap();
-    assert_eq!(kept, report);
+    assert_eq!(errors["errors"][0]["line"], 4);
+    assert_eq!(errors["errors"][0]["column"], 11);
+    assert_eq!(errors["findings"].as_array().unwrap().len(), 0);
     let names: Vec<String> = std::fs::read_dir(ws.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -139,9 +148,20 @@ fn output_is_written_atomically_and_kept_on_invalid_input() {
         0,
         "{names:?}"
     );
-    // An output in a directory that does not exist is a clear error, exit 2.
+    // An output in a directory that does not exist is a clear error, exit 2,
+    // that names the directory (and not a temporary file).
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
     let run = ws.run(&["audit", "r.yaml", "--output", "missing/dir/report.json"]);
     assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot write the report to `missing/dir/report.json`: directory `missing/dir` does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(".nhi-own-report"), "{}", run.stderr);
 }
 
 /// Every file under `dir`: path, content and modification time.

@@ -818,3 +818,30 @@ fn any_thread_count_works() {
         );
     }
 }
+
+/// Ids are read in Unicode NFC: `é` and `e` + U+0301 are one id, so two
+/// entries spelled so are a duplicate, and a blank U+2800 is no character
+/// of an id.
+#[test]
+fn canonically_equivalent_ids_are_one_id() {
+    let err = invalid(
+        "version: 1\nowners:\n  \"bob\\u00e9\": { kind: person, status: inactive }\n  \"bobe\\u0301\": { kind: person }\n",
+    );
+    assert_has(&err, "reg.yaml:4:3: error: owner `bobé` is declared twice");
+    let run = common::audit(
+        "version: 1\nidentities:\n  - id: \"caf\\u00e9-key\"\n    kind: token\n  - id: \"cafe\\u0301-key\"\n    kind: token\n",
+    );
+    let dup = run.findings("duplicate-identity");
+    assert_eq!(dup.len(), 1, "{}", run.stdout);
+    assert_eq!(dup[0]["identity"], "caf\u{e9}-key");
+    for (c, what) in [
+        ("\\u2800", "a character that prints as nothing (U+2800)"),
+        ("\\u3164", "a character that prints as nothing (U+3164)"),
+        ("\\ufe0f", "a character that prints as nothing (U+FE0F)"),
+    ] {
+        let err = invalid(&format!(
+            "version: 1\nidentities:\n  - id: \"bob{c}\"\n    kind: token\n"
+        ));
+        assert_has(&err, &format!("it contains {what} at character 4"));
+    }
+}

@@ -1,12 +1,10 @@
 //! `nhi-own audit`: load, audit, render, write, exit.
 
-use super::{Exit, terminal_width, use_color, write_stderr, write_stdout};
+use super::Exit;
 use crate::cli::AuditArgs;
-use crate::registry::{Chunking, LoadOptions, load, parse_only, time::parse_date};
-use crate::report::{Style, render};
-use anyhow::Context as _;
-use std::io::Write;
-use std::path::Path;
+use crate::output::{Destination, terminal_width, use_color, write_stderr};
+use crate::registry::{Chunking, LoadOptions, Sources, load_sources, parse_only, time::parse_date};
+use crate::report::{Style, render, render_errors};
 
 pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     let today = match &args.now {
@@ -45,42 +43,50 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
             }
         });
     }
-    let registry = match load(&args.paths, &options) {
+    let destination = Destination::from_arg(args.output.as_deref());
+    let sources = Sources::resolve(&args.paths);
+    if let Destination::File(path) = &destination
+        && sources.contains(path)
+    {
+        write_stderr(
+            &format!(
+                "error: --output `{}` is one of the registry's files; refusing to overwrite it\n  help: write the report elsewhere, such as `-o nhi-own-report.json`\n",
+                crate::escape::escape(&path.display().to_string())
+            ),
+            args.color,
+        );
+        return Ok(Exit::Invalid);
+    }
+    let registry = match load_sources(sources, &options) {
         Ok(registry) => registry,
         Err(errors) => {
-            let files: std::collections::BTreeSet<_> =
-                errors.0.iter().filter_map(|e| e.file.as_deref()).collect();
-            let problems = errors.0.len();
-            write_stderr(
-                &format!(
-                    "{errors}\nerror: the registry is invalid: {problems} problem{} in {} file{}; nothing was audited\n",
-                    if problems == 1 { "" } else { "s" },
-                    files.len(),
-                    if files.len() == 1 { "" } else { "s" },
-                ),
-                args.color,
+            // People read the errors on standard error; a CI job also gets
+            // them in the format it asked for, where it shows findings.
+            let text = format!(
+                "{errors}\nerror: {}; nothing was audited\n",
+                errors.summary()
             );
+            write_stderr(&text, args.color);
+            match render_errors(&errors, args.format, today) {
+                Some(report) => destination.write(report.as_bytes())?,
+                // `table` and `text` report errors on standard error; a report
+                // file gets the same lines, so it never holds a stale report.
+                None if destination != Destination::Stdout => destination.write(text.as_bytes())?,
+                None => {}
+            }
             return Ok(Exit::Invalid);
         }
     };
     let report = crate::audit::audit(&registry, today);
-    let style = match &args.output {
-        Some(_) => Style {
-            fail_on: args.fail_on,
-            ..Style::default()
-        },
-        None => Style {
-            color: use_color(args.color, &std::io::stdout()),
-            width: terminal_width(),
-            fail_on: args.fail_on,
-        },
+    // A report written to a file is plain, whatever the terminal.
+    let to_stdout = destination == Destination::Stdout;
+    let style = Style {
+        color: to_stdout && use_color(args.color, &std::io::stdout()),
+        width: if to_stdout { terminal_width() } else { None },
+        fail_on: args.fail_on,
     };
     let rendered = render(&report, args.format, style);
-    match &args.output {
-        Some(path) => write_atomically(path, rendered.as_bytes())
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => write_stdout(rendered.as_bytes())?,
-    }
+    destination.write(rendered.as_bytes())?;
     let exit = if report.fails(args.fail_on) {
         Exit::Fail
     } else {
@@ -91,20 +97,4 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     std::mem::forget(report);
     std::mem::forget(registry);
     Ok(exit)
-}
-
-/// Writes a temporary file beside the target and renames it over the target,
-/// so readers see the old report or the new one, never a partial one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".nhi-own-report")
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -1,8 +1,9 @@
 //! `nhi-own explain RULE`: the long explanation of one rule.
 
-use super::{Exit, write_stderr, write_stdout};
+use super::Exit;
 use crate::cli::ColorArg;
 use crate::keyword::{Keyword, did_you_mean};
+use crate::output::{write_stderr, write_stdout};
 use crate::rules::RuleId;
 use std::fmt::Write;
 

@@ -4,8 +4,8 @@ pub mod audit;
 pub mod explain;
 pub mod rules;
 
-use crate::cli::{ColorArg, Command};
-use std::io::{self, IsTerminal, Write};
+use crate::cli::Command;
+use crate::output::write_stdout;
 use std::process::ExitCode;
 
 /// The three outcomes of SPEC §4.
@@ -38,46 +38,4 @@ pub fn run(command: Command) -> anyhow::Result<Exit> {
             Ok(Exit::Pass)
         }
     }
-}
-
-/// Whether to colour a stream, honouring `--color`, NO_COLOR, CLICOLOR_FORCE and TTYs.
-pub fn use_color<S: anstream::stream::RawStream>(choice: ColorArg, stream: &S) -> bool {
-    match choice {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => !matches!(
-            anstream::AutoStream::choice(stream),
-            anstream::ColorChoice::Never
-        ),
-    }
-}
-
-/// Writes to standard output; a closed pipe (`| head`) is not an error.
-pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
-/// Writes diagnostics to standard error, coloured when it is a terminal.
-pub fn write_stderr(text: &str, color: ColorArg) {
-    let colored = use_color(color, &io::stderr());
-    let mut stderr = io::stderr().lock();
-    let text = if colored {
-        let error = crate::report::paint("error", crate::rules::Severity::Error, true);
-        text.replace(": error: ", &format!(": {error}: "))
-    } else {
-        text.to_owned()
-    };
-    let _ = stderr.write_all(text.as_bytes());
-}
-
-/// Terminal width for tables, when standard output is a terminal.
-pub fn terminal_width() -> Option<u16> {
-    if !io::stdout().is_terminal() {
-        return None;
-    }
-    terminal_size::terminal_size().map(|(w, _)| w.0)
 }

@@ -1,8 +1,9 @@
 //! `nhi-own rules`: the catalogue as a table or JSON.
 
-use super::{Exit, terminal_width, write_stdout};
+use super::Exit;
 use crate::cli::{RulesArgs, RulesFormat};
 use crate::keyword::Keyword;
+use crate::output::{terminal_width, write_stdout};
 use crate::rules::{Group, RuleId, Severity};
 use serde::Serialize;
 

@@ -82,14 +82,52 @@ impl LoadOptions {
     }
 }
 
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+/// How standard input is shown in locations.
+pub const STDIN_DISPLAY: &str = "<stdin>";
+
+/// The files a registry's paths name: directories walked, repeats dropped,
+/// and the problems met on the way (missing paths, empty directories).
+pub struct Sources {
+    /// Files in the order they are merged; [`STDIN`] for standard input.
+    pub files: Vec<PathBuf>,
+    errors: Vec<LoadError>,
+}
+
+impl Sources {
+    /// Lists the files that `paths` name, as [`load`] reads them.
+    pub fn resolve(paths: &[PathBuf]) -> Sources {
+        let mut errors = Vec::new();
+        let files = registry_files(paths, &mut errors);
+        Sources { files, errors }
+    }
+
+    /// Whether `path` is one of the files, by canonical path (a symbolic link
+    /// to a registry file is that file).
+    pub fn contains(&self, path: &Path) -> bool {
+        let Ok(target) = std::fs::canonicalize(path) else {
+            return false;
+        };
+        self.files
+            .iter()
+            .filter(|f| f.as_os_str() != STDIN)
+            .any(|f| std::fs::canonicalize(f).is_ok_and(|f| f == target))
+    }
+}
+
 /// Loads and merges a registry given as files and directories, in the order given.
 ///
 /// Files are read and parsed on all cores, large ones in chunks; the result is
 /// the same as parsing each file whole, in order.
 /// Every unreadable file and every invalid entry is reported, not only the first.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Registry, LoadErrors> {
-    let mut errors = Vec::new();
-    let files = registry_files(paths, &mut errors);
+    load_sources(Sources::resolve(paths), options)
+}
+
+/// Loads the files of [`Sources::resolve`].
+pub fn load_sources(sources: Sources, options: &LoadOptions) -> Result<Registry, LoadErrors> {
+    let Sources { files, errors } = sources;
     let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
     let read = |i: usize| read_file(&files[i], &displays[i], options);
     load_read(&displays, read, options, errors)
@@ -364,8 +402,13 @@ fn parse_document(
     whole: bool,
     engine: Engine,
 ) {
+    let mode = if whole {
+        yaml::Mode::Whole
+    } else {
+        yaml::Mode::Chunk
+    };
     let parsed = match engine {
-        Engine::Events => yaml::parse(source, Limits::for_len(source.len()), converter),
+        Engine::Events => yaml::parse(source, Limits::for_len(source.len()), mode, converter),
         Engine::Serde => super::legacy::parse(source, converter),
     };
     let file = converter.file();
@@ -464,11 +507,15 @@ pub(super) fn end_position(source: &str) -> (u32, u32) {
 
 /// How a path is shown in every message and report: as the user gave it,
 /// normalised (`.` components and repeated separators dropped, so `.//r.yaml`
-/// is `r.yaml`; `/` on every platform), and never starting with `:` or `#`:
-/// printed at the start of a line, such a name could be read as a CI log
-/// command (`::error::…`, `##[…]`), so it is shown as `./name`.
+/// is `r.yaml`; `/` on every platform), and starting with a letter, a digit,
+/// `.`, `_`, `-`, `~` or `/`. Printed at the start of a line, a name that
+/// starts otherwise (`:`, `#`, whitespace, which CI runners skip) could be
+/// read as a CI log command (`::error::…`), so it is shown as `./name`.
 pub fn display_path(path: &Path) -> String {
     use std::path::Component;
+    if path.as_os_str() == STDIN {
+        return STDIN_DISPLAY.to_owned();
+    }
     let mut text = String::new();
     for component in path.components() {
         let part = match component {
@@ -495,7 +542,11 @@ pub fn display_path(path: &Path) -> String {
     if std::path::MAIN_SEPARATOR == '\\' {
         text = text.replace('\\', "/");
     }
-    if text.starts_with([':', '#']) {
+    if !text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '~' | '/'))
+    {
         text.insert_str(0, "./");
     }
     text
@@ -513,6 +564,10 @@ fn registry_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf
         }
     };
     for path in paths {
+        if path.as_os_str() == STDIN {
+            push(path.clone(), &mut files);
+            continue;
+        }
         let display = display_path(path);
         match std::fs::metadata(path) {
             Err(e) => errors.push(io_error(&display, &e, path)),
@@ -629,15 +684,24 @@ fn read_file(path: &Path, display: &str, options: &LoadOptions) -> Result<String
              or raise the limit with `--max-file-size`",
         )
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    if len > max {
-        return Err(too_large(len));
+    let mut bytes = Vec::new();
+    if path.as_os_str() == STDIN {
+        io::stdin()
+            .lock()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > max {
+            return Err(too_large(len));
+        }
+        bytes.reserve(usize::try_from(len).unwrap_or(0));
+        file.take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
     // The file grew after its size was checked: report what was read.
     let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if read > max {

@@ -13,7 +13,10 @@ pub mod yaml;
 
 use crate::keyword::keyword_enum;
 use crate::rules::RuleId;
-pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, parse_only};
+pub use load::{
+    Chunking, Engine, LoadOptions, STDIN, STDIN_DISPLAY, Sources, display_path, load, load_bytes,
+    load_sources, parse_only,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};
@@ -320,6 +323,35 @@ impl fmt::Display for LoadError {
 /// Every problem found while loading; the registry is invalid (exit 2).
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct LoadErrors(pub Vec<LoadError>);
+
+impl LoadErrors {
+    /// The files the errors are in, in order of first appearance.
+    pub fn files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = Vec::new();
+        for file in self.0.iter().filter_map(|e| e.file.as_deref()) {
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        files
+    }
+
+    /// "the registry is invalid: 2 problems in 1 file", or, when nothing
+    /// could be read, what was missing.
+    pub fn summary(&self) -> String {
+        let problems = self.0.len();
+        let files = self.files().len();
+        let unreadable = self.0.iter().all(|e| e.message.starts_with("cannot read"));
+        if unreadable {
+            return "the registry could not be read".to_owned();
+        }
+        format!(
+            "the registry is invalid: {problems} problem{} in {files} file{}",
+            if problems == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        )
+    }
+}
 
 impl fmt::Display for LoadErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

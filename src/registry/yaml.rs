@@ -181,9 +181,20 @@ const KEY_HELP: &str = "every key of a registry is a string, such as `id` or an 
 const TAG_HELP: &str = "remove the tag: registry values are written plainly (quote a value to keep it text), \
                         and no tag may turn text into null, a number or a boolean";
 
+/// How a document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A file (or the head of a split file).
+    Whole,
+    /// A chunk of a split file's entries: it cannot see the rest of the file,
+    /// so an anchor, alias or tag in it is an error, and the caller parses the
+    /// whole file instead (the file's budget then applies to the aliases).
+    Chunk,
+}
+
 /// Parses one document into `sink`.
-pub fn parse(source: &str, limits: Limits, sink: &mut dyn DocumentSink) -> Parsed {
-    let mut builder = Builder::new(source, limits);
+pub fn parse(source: &str, limits: Limits, mode: Mode, sink: &mut dyn DocumentSink) -> Parsed {
+    let mut builder = Builder::new(source, limits, mode);
     let root = builder.document(sink);
     let mut errors = builder.errors;
     let root = match root {
@@ -313,6 +324,7 @@ struct Anchored<'a> {
 struct Builder<'a> {
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     limits: Limits,
+    mode: Mode,
     nodes: usize,
     bytes: usize,
     depth: usize,
@@ -324,10 +336,11 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(source: &'a str, limits: Limits) -> Self {
+    fn new(source: &'a str, limits: Limits, mode: Mode) -> Self {
         Builder {
             parser: Parser::new_from_str_with_options(source, parser_options(limits)),
             limits,
+            mode,
             nodes: 0,
             bytes: 0,
             depth: 0,
@@ -352,6 +365,13 @@ impl<'a> Builder<'a> {
                     self.last = Pos::of(&span);
                     if matches!(event, Event::Anchor(..)) {
                         continue;
+                    }
+                    if self.mode == Mode::Chunk && needs_the_whole_file(&event) {
+                        return Err(Box::new(YamlError::new(
+                            Pos::of(&span),
+                            "anchors, aliases and tags are read with the whole file".to_owned(),
+                            None,
+                        )));
                     }
                     return Ok((event, span));
                 }
@@ -406,7 +426,7 @@ impl<'a> Builder<'a> {
 
     /// The top-level mapping, key by key; `identities` entry by entry.
     fn root_mapping(&mut self, sink: &mut dyn DocumentSink) -> Result<(), Fatal> {
-        let mut seen: Vec<Key<'a>> = Vec::new();
+        let mut seen: HashMap<Cow<'a, str>, Pos> = HashMap::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -419,12 +439,12 @@ impl<'a> Builder<'a> {
                 self.node(event, span)?;
                 continue;
             };
-            if let Some(first) = seen.iter().find(|k| k.text == key.text) {
-                self.errors.push(duplicate(&key, first.pos));
+            if let Some(&first) = seen.get(&key.text) {
+                self.errors.push(duplicate(&key, first));
                 self.node(event, span)?;
                 continue;
             }
-            seen.push(key.clone());
+            seen.insert(key.text.clone(), key.pos);
             if key.text == "identities" {
                 sink.identities_key(&key);
                 self.identities(event, span, sink)?;
@@ -544,7 +564,7 @@ impl<'a> Builder<'a> {
             }
         };
         if anchor != 0 {
-            self.remember(anchor, &node);
+            self.remember(anchor, &node)?;
         }
         Ok(node)
     }
@@ -610,12 +630,14 @@ impl<'a> Builder<'a> {
         }
         if let Some((_, sources)) = merge {
             // Explicit keys win; among merged mappings, the earlier wins.
+            let mut present: std::collections::HashSet<Cow<'a, str>> =
+                entries.iter().map(|(k, _)| k.text.clone()).collect();
             for source in sources {
                 let Value::Map(merged) = source.value else {
                     continue;
                 };
                 for (key, value) in merged {
-                    if !entries.iter().any(|(k, _)| k.text == key.text) {
+                    if present.insert(key.text.clone()) {
                         entries.push((key, value));
                     }
                 }
@@ -692,14 +714,20 @@ impl<'a> Builder<'a> {
         Ok(node)
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node<'a>) {
+    /// Keeps a copy of an anchored value for its aliases. The copy's values
+    /// are charged to the budget like any others, so nested anchors cannot
+    /// multiply memory unseen (its text is shared with the source, not copied).
+    fn remember(&mut self, anchor: usize, node: &Node<'a>) -> Result<(), Fatal> {
+        let cost = cost(node);
+        self.charge(node.pos, cost.nodes, 0)?;
         if self.anchors.len() <= anchor {
             self.anchors.resize_with(anchor + 1, || None);
         }
         self.anchors[anchor] = Some(Anchored {
             node: node.clone(),
-            cost: cost(node),
+            cost,
         });
+        Ok(())
     }
 
     /// Counts values and text against the budget.
@@ -744,6 +772,17 @@ impl<'a> Builder<'a> {
             Some(TAG_HELP),
         ));
         false
+    }
+}
+
+/// An anchor, alias or tag: what a chunk cannot read on its own.
+fn needs_the_whole_file(event: &Event<'_>) -> bool {
+    match event {
+        Event::Alias(_) => true,
+        Event::Scalar(_, _, anchor, tag)
+        | Event::SequenceStart(_, anchor, tag)
+        | Event::MappingStart(_, anchor, tag) => *anchor != 0 || tag.is_some(),
+        _ => false,
     }
 }
 

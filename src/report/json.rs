@@ -4,6 +4,7 @@
 //! controls are written as `\uXXXX` so the report is safe to print.
 
 use super::{Finding, Report, Summary, Suppressed};
+use crate::registry::LoadErrors;
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 use std::io;
@@ -24,17 +25,64 @@ struct Tool {
     version: &'static str,
 }
 
+const TOOL: Tool = Tool {
+    name: env!("CARGO_PKG_NAME"),
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 pub fn render(report: &Report) -> String {
     let document = Document {
         version: 1,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: TOOL,
         now: report.now.to_string(),
         summary: &report.summary,
         findings: &report.findings,
         suppressed: &report.suppressed,
+    };
+    to_safe_json(&document)
+}
+
+/// An invalid registry: every error, located, and no findings.
+#[derive(Serialize)]
+struct ErrorDocument<'e> {
+    version: u32,
+    tool: Tool,
+    now: String,
+    summary: Summary,
+    errors: Vec<ErrorEntry<'e>>,
+    findings: [(); 0],
+    suppressed: [(); 0],
+}
+
+#[derive(Serialize)]
+struct ErrorEntry<'e> {
+    file: Option<&'e str>,
+    /// `null` for a problem with the file as a whole (unreadable, too large).
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'e str,
+    help: Option<&'e str>,
+}
+
+pub fn render_errors(errors: &LoadErrors, now: crate::registry::Date) -> String {
+    let document = ErrorDocument {
+        version: 1,
+        tool: TOOL,
+        now: now.to_string(),
+        summary: Summary::default(),
+        errors: errors
+            .0
+            .iter()
+            .map(|e| ErrorEntry {
+                file: e.file.as_deref(),
+                line: (e.line > 0).then_some(e.line),
+                column: (e.line > 0).then_some(e.col),
+                message: &e.message,
+                help: e.help.as_deref(),
+            })
+            .collect(),
+        findings: [],
+        suppressed: [],
     };
     to_safe_json(&document)
 }
@@ -62,7 +110,8 @@ impl Formatter for SafeFormatter<'_> {
     ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if crate::escape::needs_escape(c) {
+            let legacy_command = c == '[' && fragment[..i].ends_with("##");
+            if crate::escape::needs_escape(c) || legacy_command {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 write!(writer, "\\u{:04x}", c as u32)?;
                 start = i + c.len_utf8();

@@ -115,6 +115,45 @@ fn test_case(case: &Case, file: &str, fail_on: FailOn) -> TestCase {
     test_case
 }
 
+/// An invalid registry: one suite per file with errors, holding one failing
+/// test case (`registry`) that lists them, so the test report shows why
+/// nothing was audited.
+pub fn render_errors(errors: &crate::registry::LoadErrors) -> String {
+    let mut junit = JunitReport::new("nhi-own");
+    let files = errors.files();
+    let unfiled = errors.0.iter().any(|e| e.file.is_none());
+    let suites = files
+        .iter()
+        .map(|f| Some(*f))
+        .chain(unfiled.then_some(None));
+    for file in suites {
+        let mine: Vec<&crate::registry::LoadError> = errors
+            .0
+            .iter()
+            .filter(|e| e.file.as_deref() == file)
+            .collect();
+        let name = escape(file.unwrap_or("nhi-own"));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_type(super::INVALID_REGISTRY);
+        status.set_message(match mine.as_slice() {
+            [only] => escape(&only.message).into_owned(),
+            all => format!("{} problems; nothing was audited", all.len()),
+        });
+        let mut text = String::new();
+        for e in &mine {
+            text.push_str(&e.to_string());
+            text.push('\n');
+        }
+        status.set_description(text);
+        let mut case = TestCase::new("registry", status);
+        case.set_classname(name.as_ref());
+        let mut suite = TestSuite::new(name.as_ref());
+        suite.add_test_case(case);
+        junit.add_test_suite(suite);
+    }
+    without_root_skipped(junit.to_string().unwrap_or_default())
+}
+
 /// Findings in compiler style, one per line.
 fn lines(findings: &[&Finding]) -> String {
     let mut text = String::new();

@@ -49,6 +49,32 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// An invalid registry: a summary and a table of every error.
+pub fn render_errors(errors: &crate::registry::LoadErrors) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### ❌ nhi-own: {}; nothing was audited\n",
+        errors.summary()
+    );
+    out.push_str("| location | error | help |\n|---|---|---|\n");
+    for e in &errors.0 {
+        let location = match (&e.file, e.line) {
+            (Some(file), 0) => file.clone(),
+            (Some(file), line) => format!("{file}:{line}:{}", e.col),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(&location),
+            code(&e.message),
+            e.help.as_deref().map(code).unwrap_or_default()
+        );
+    }
+    out
+}
+
 /// A registry string as an inline code span that is safe in a table cell:
 /// control characters escaped, a fence longer than any run of backticks in
 /// the text (padded with a space where the text begins or ends with one),

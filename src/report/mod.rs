@@ -4,6 +4,7 @@
 //! from the report and `--fail-on`, never from the format.
 
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -11,7 +12,11 @@ pub mod sarif;
 pub mod table;
 pub mod text;
 
-use crate::registry::{Date, Exception, Loc, Registry};
+use crate::registry::{Date, Exception, LoadErrors, Loc, Registry};
+
+/// The SARIF descriptor, Code Quality check and GitHub title of load errors:
+/// not a rule of the catalogue (`rules` does not list it).
+pub const INVALID_REGISTRY: &str = "invalid-registry";
 use crate::rules::{RuleId, Severity, Violation};
 use serde::Serialize;
 
@@ -187,7 +192,7 @@ impl Summary {
 
 /// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
 /// platforms and versions, which is all a fingerprint needs.
-fn fnv1a(parts: &[&str]) -> String {
+pub(crate) fn fnv1a(parts: &[&str]) -> String {
     let hash = parts
         .join("\0")
         .bytes()
@@ -301,6 +306,8 @@ pub enum Format {
     Junit,
     /// Markdown, for PR comments and job summaries
     Markdown,
+    /// GitLab Code Quality (Code Climate JSON), for merge requests
+    Gitlab,
 }
 
 impl Format {
@@ -332,7 +339,23 @@ pub fn render(report: &Report, format: Format, style: Style) -> String {
         Format::Github => github::render(report),
         Format::Junit => junit::render(report, style.fail_on),
         Format::Markdown => markdown::render(report),
+        Format::Gitlab => gitlab::render(report),
     }
+}
+
+/// Renders the errors of an invalid registry in the format asked for, so a CI
+/// job shows them where it shows findings; `None` for `table` and `text`,
+/// which write errors to standard error.
+pub fn render_errors(errors: &LoadErrors, format: Format, now: Date) -> Option<String> {
+    Some(match format {
+        Format::Table | Format::Text => return None,
+        Format::Json => json::render_errors(errors, now),
+        Format::Sarif => sarif::render_errors(errors),
+        Format::Github => github::render_errors(errors),
+        Format::Junit => junit::render_errors(errors),
+        Format::Markdown => markdown::render_errors(errors),
+        Format::Gitlab => gitlab::render_errors(errors),
+    })
 }
 
 /// ANSI style of a severity word.

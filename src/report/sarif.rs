@@ -5,8 +5,9 @@
 //! Suppressed findings are results with an `inSource` suppression, and
 //! `partialFingerprints` hash rule + subject + detail, so alerts survive line moves.
 
-use super::{Finding, Report};
+use super::{Finding, INVALID_REGISTRY, Report};
 use crate::keyword::Keyword;
+use crate::registry::LoadErrors;
 use crate::rules::{RuleId, Severity};
 use serde::Serialize;
 
@@ -25,8 +26,32 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+    descriptor: ReportingDescriptorReference,
+}
+
+#[derive(Serialize)]
+struct ReportingDescriptorReference {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -87,35 +112,51 @@ struct SarifResult {
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: [Location; 1],
+    locations: Vec<Location>,
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
-    region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct ArtifactLocation {
     uri: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct Region {
     start_line: u32,
     start_column: u32,
+}
+
+impl Location {
+    /// A place in a file; a line of 0 (the file as a whole) has no region.
+    fn at(file: &str, line: u32, column: u32) -> Location {
+        Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: uri(file) },
+                region: (line > 0).then_some(Region {
+                    start_line: line,
+                    start_column: column.max(1),
+                }),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -145,6 +186,70 @@ pub fn render(report: &Report) -> String {
             }],
         )
     }));
+    log(
+        Invocation {
+            execution_successful: true,
+            tool_execution_notifications: Vec::new(),
+        },
+        results,
+    )
+}
+
+/// An invalid registry: the run did not succeed; each error is a tool
+/// notification and a result of the `invalid-registry` descriptor, so code
+/// scanning shows it on its line.
+pub fn render_errors(errors: &LoadErrors) -> String {
+    let index = RuleId::ALL.len();
+    let mut notifications = Vec::new();
+    let mut results = Vec::new();
+    for e in &errors.0 {
+        let message = match &e.help {
+            Some(help) => format!("{} (help: {help})", e.message),
+            None => e.message.clone(),
+        };
+        let locations: Vec<Location> = e
+            .file
+            .iter()
+            .map(|file| Location::at(file, e.line, e.col))
+            .collect();
+        notifications.push(Notification {
+            level: "error",
+            message: Text {
+                text: message.clone(),
+            },
+            locations: locations.clone(),
+            descriptor: ReportingDescriptorReference {
+                id: INVALID_REGISTRY,
+            },
+        });
+        results.push(SarifResult {
+            rule_id: INVALID_REGISTRY,
+            rule_index: index,
+            level: "error",
+            partial_fingerprints: Fingerprints {
+                finding: super::fnv1a(&[
+                    INVALID_REGISTRY,
+                    e.file.as_deref().unwrap_or_default(),
+                    &e.message,
+                ]),
+            },
+            message: Text { text: message },
+            locations,
+            suppressions: Vec::new(),
+        });
+    }
+    log(
+        Invocation {
+            execution_successful: false,
+            tool_execution_notifications: notifications,
+        },
+        results,
+    )
+}
+
+fn log(invocation: Invocation, results: Vec<SarifResult>) -> String {
+    let mut rules: Vec<Descriptor> = RuleId::ALL.iter().map(|id| descriptor(*id)).collect();
+    rules.push(invalid_registry_descriptor());
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -155,14 +260,42 @@ pub fn render(report: &Report) -> String {
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
-                    rules: RuleId::ALL.iter().map(|id| descriptor(*id)).collect(),
+                    rules,
                 },
             },
+            invocations: [invocation],
             column_kind: "unicodeCodePoints",
             results,
         }],
     };
     super::json::to_safe_json(&log)
+}
+
+/// The descriptor of load errors, listed after the catalogue's rules.
+fn invalid_registry_descriptor() -> Descriptor {
+    let why = "The registry could not be read or is not a valid registry, so nothing was \
+               audited: the gate fails closed.";
+    let fix = "Fix each error at its location; `nhi-own audit` prints every one with a \
+               suggestion.";
+    Descriptor {
+        id: INVALID_REGISTRY,
+        name: "InvalidRegistry".to_owned(),
+        short_description: Text {
+            text: "The registry could not be read or is invalid.".to_owned(),
+        },
+        full_description: Text {
+            text: why.to_owned(),
+        },
+        help: Help {
+            text: format!("{why}\n\nHow to fix it: {fix}"),
+            markdown: format!("{why}\n\n**How to fix it:** {fix}"),
+        },
+        default_configuration: Configuration { level: "error" },
+        properties: DescriptorProperties {
+            tags: vec!["security".to_owned()],
+            security_severity: "7.5",
+        },
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -230,15 +363,7 @@ fn result(f: &Finding, suppressions: Vec<Suppression>) -> SarifResult {
         message: Text {
             text: format!("{}: {}", f.subject(), f.message),
         },
-        locations: [Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri: uri(&f.file) },
-                region: Region {
-                    start_line: f.line,
-                    start_column: f.column,
-                },
-            },
-        }],
+        locations: vec![Location::at(&f.file, f.line, f.column)],
         partial_fingerprints: Fingerprints {
             finding: f.fingerprint(),
         },

@@ -192,10 +192,10 @@ pub fn showcase_with(format: &str, extra: &[&str]) -> Run {
 /// Strings that try to escape every format: terminal escapes, a forged GitHub
 /// workflow command, its percent-encoding, a Markdown cell border, HTML, the
 /// end of an XML CDATA section, a line separator and a bidi override.
-pub const CORPUS: &str = "\u{1b}[31mred\u{1b}[0m \r\n::error file=x,line=1::forged %0A::warning::y | <script>alert(1)</script> ]]> \u{2028} \u{202e}desrever";
+pub const CORPUS: &str = "\u{1b}[31mred\u{1b}[0m \r\n::error file=x,line=1::forged %0A::warning::y | <script>alert(1)</script> ]]> \u{2028} \u{202e}desrever ##[error]legacy";
 
 /// The same for ids, which hold no whitespace or control characters.
-pub const ID_CORPUS: &str = "id|<script>]]>%0A::error::x`*_@team:smile:https://x.example";
+pub const ID_CORPUS: &str = "id|<script>]]>%0A::error::x`*_@team:smile:https://x.example##[error]y";
 
 /// A registry (written to `ws`) with the corpus in every string a report can
 /// show: the file name, identity and owner ids, names, contacts, the

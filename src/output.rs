@@ -1,0 +1,187 @@
+//! Terminal and file output, for every command: reports written atomically,
+//! standard output that tolerates a closed pipe, standard error coloured when
+//! it is a terminal, and the decisions behind colour and width.
+
+use crate::cli::ColorArg;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Where a report goes: `--output FILE`, or standard output (also `-o -`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Destination {
+    pub fn from_arg(output: Option<&Path>) -> Self {
+        match output {
+            None => Destination::Stdout,
+            Some(path) if path.as_os_str() == "-" => Destination::Stdout,
+            Some(path) => Destination::File(path.to_path_buf()),
+        }
+    }
+
+    /// Writes the report; a file atomically.
+    pub fn write(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Destination::Stdout => Ok(write_stdout(bytes)?),
+            Destination::File(path) => write_atomically(path, bytes).map_err(|e| {
+                anyhow::anyhow!("cannot write the report to `{}`: {e}", path.display())
+            }),
+        }
+    }
+}
+
+/// Writes a temporary file beside the target and renames it over the target,
+/// so readers see the old report or the new one, never a partial one.
+///
+/// - A new file gets the permissions any new file gets (the umask's); a
+///   replaced one keeps its own.
+/// - A symbolic link is written through: its target is replaced.
+/// - A path that is not a regular file (`/dev/null`, a named pipe) is
+///   written in place: it cannot be renamed over.
+/// - A missing directory is an error that names it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let existing = std::fs::metadata(path).ok();
+    if let Some(meta) = &existing
+        && !meta.is_file()
+    {
+        if meta.is_dir() {
+            return Err("it is a directory".to_owned());
+        }
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| describe(&e));
+    }
+    let target = match &existing {
+        Some(_) => std::fs::canonicalize(path).map_err(|e| describe(&e))?,
+        None => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!("directory `{}` does not exist", dir.display()));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nhi-own-report");
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    };
+    #[cfg(unix)]
+    builder.permissions(mode);
+    let mut file = builder.tempfile_in(dir).map_err(|e| describe(&e))?;
+    file.write_all(bytes).map_err(|e| describe(&e))?;
+    if let Some(meta) = &existing {
+        file.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| describe(&e))?;
+    }
+    file.as_file().sync_all().map_err(|e| describe(&e))?;
+    file.persist(&target).map_err(|e| describe(&e.error))?;
+    Ok(())
+}
+
+/// An I/O error in the words of the rest of the messages.
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => {
+            let text = e.to_string();
+            let text = text
+                .find(" (os error")
+                .map_or(text.as_str(), |i| &text[..i]);
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
+        }
+    }
+}
+
+/// Whether to colour a stream, honouring `--color`, NO_COLOR, CLICOLOR_FORCE and TTYs.
+pub fn use_color<S: anstream::stream::RawStream>(choice: ColorArg, stream: &S) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => !matches!(
+            anstream::AutoStream::choice(stream),
+            anstream::ColorChoice::Never
+        ),
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Diagnostics on standard error. `text` is already escaped (every message
+/// that echoes input escapes it where it is built); a line's leading
+/// `error:`/`warning:` word (after a location, if any) is coloured when
+/// standard error is a terminal or `--color always`.
+pub fn write_stderr(text: &str, color: ColorArg) {
+    let colored = use_color(color, &io::stderr());
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        out.push_str(&if colored {
+            paint_line(line)
+        } else {
+            line.to_owned()
+        });
+    }
+    let _ = io::stderr().lock().write_all(out.as_bytes());
+}
+
+/// Colours the severity word of one diagnostic line.
+fn paint_line(line: &str) -> String {
+    use crate::rules::Severity;
+    for (word, severity) in [("error", Severity::Error), ("warning", Severity::Warning)] {
+        let label = format!("{word}:");
+        let at = if line.starts_with(&label) {
+            Some(0)
+        } else {
+            line.find(&format!(": {label}")).map(|i| i + 2)
+        };
+        if let Some(at) = at {
+            let painted = crate::report::paint(word, severity, true);
+            return format!("{}{painted}{}", &line[..at], &line[at + word.len()..]);
+        }
+    }
+    line.to_owned()
+}
+
+/// Terminal width for tables, when standard output is a terminal.
+pub fn terminal_width() -> Option<u16> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| w.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paint_line;
+
+    #[test]
+    fn only_the_severity_word_is_coloured() {
+        let red = crate::report::paint("error", crate::rules::Severity::Error, true);
+        assert_eq!(paint_line("error: boom\n"), format!("{red}: boom\n"));
+        assert_eq!(
+            paint_line("r.yaml:1:2: error: x: error: y"),
+            format!("r.yaml:1:2: {red}: x: error: y")
+        );
+        assert_eq!(paint_line("  help: fix it"), "  help: fix it");
+    }
+}
