@@ -104,6 +104,9 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     for (owner, violation) in directory {
         record(&mut report, registry, Subject::Owner(owner), violation);
     }
+    if let Some(v) = rules::integrity::empty(&ctx) {
+        record(&mut report, registry, Subject::Registry, v);
+    }
     report.finish();
     report
 }

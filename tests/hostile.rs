@@ -243,10 +243,15 @@ fn tabs_used_as_indentation() {
 #[test]
 fn a_50_mb_single_line() {
     let line = "x".repeat(50 << 20);
-    // As a comment: a valid, empty registry.
+    // As a comment: a valid registry, empty (so the audit fails).
     let run = audit_bytes(format!("version: 1\n# {line}\n"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("reg.yaml:1:1: error[empty-registry]"),
+        "{}",
+        run.stdout
+    );
     // As a value: an unknown key, located, and the value is not echoed.
     let run = audit_bytes(format!("version: 1\nnote: {line}\n"));
     assert_invalid(&run, "reg.yaml:2:1: error: unknown key `note`");

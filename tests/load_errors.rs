@@ -343,7 +343,8 @@ fn unreadable_and_missing_inputs() {
     // directory's walk looks for `*.yaml` and `*.yml`.
     ws.write("registry.txt", "version: 1\n");
     let run = ws.run(&["audit", "registry.txt"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("empty-registry"), "{}", run.stdout);
 }
 
 /// File names are shown as the operating system gives them: a backslash in
@@ -448,7 +449,8 @@ fn file_size_cap_names_the_fix() {
     assert_eq!(at_limit.len(), 1 << 20);
     ws.write("reg.yaml", &at_limit);
     let run = ws.run(&["audit", "reg.yaml", "--max-file-size", "1"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("empty-registry"), "{}", run.stdout);
     ws.write("reg.yaml", format!("{at_limit} "));
     let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "1"]);
     assert_has(

@@ -615,7 +615,7 @@ fn review_overdue_intervals() {
             .unwrap()
             .contains("privileged review interval 90d")
     );
-    // Never reviewed: located at the entry.
+    // Never reviewed, and no creation day: located at the entry.
     let never = one_identity("api_key", "    rotation: { last_rotated: 2026-11-01 }\n");
     assert_at(
         &audit(&never).findings("review-overdue")[0],
@@ -624,6 +624,40 @@ fn review_overdue_intervals() {
         3,
         5,
     );
+    // A new identity is first due one interval after it was created, and is
+    // then located at `created`.
+    let created = |days: u64| {
+        one_identity(
+            "api_key",
+            &format!(
+                "    created: {}\n    rotation: {{ last_rotated: 2026-11-01 }}\n",
+                ago(days)
+            ),
+        )
+    };
+    assert!(audit(&created(0)).findings("review-overdue").is_empty());
+    assert!(audit(&created(180)).findings("review-overdue").is_empty());
+    let f = audit(&created(181)).findings("review-overdue");
+    assert_eq!(f.len(), 1);
+    assert_at(&f[0], "warning", "subject", 7, 14);
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("and never reviewed; review interval 180d (1 day overdue)"),
+        "{}",
+        f[0]["message"]
+    );
+    // A review, when there is one, counts rather than the creation.
+    let both = one_identity(
+        "api_key",
+        &format!(
+            "    created: {}\n    last_reviewed: {}\n    rotation: {{ last_rotated: 2026-11-01 }}\n",
+            ago(400),
+            ago(10)
+        ),
+    );
+    assert!(audit(&both).findings("review-overdue").is_empty());
 }
 
 #[test]
@@ -748,14 +782,14 @@ fn excepted(rule: &str, exception: &str) -> String {
 fn valid_exception_suppresses_and_is_listed() {
     let run = audit(&excepted(
         "stale-rotation",
-        "        approved_by: pol\n        expires: 2026-12-01\n        ticket: SEC-1\n",
+        "        approved_by: pol\n        expires: 2027-01-15\n        ticket: SEC-1\n",
     ));
     assert!(run.findings("stale-rotation").is_empty());
     let s = run.suppressed("stale-rotation");
     assert_eq!(s.len(), 1);
     assert_eq!(s[0]["exception"]["reason"], "migration");
     assert_eq!(s[0]["exception"]["approved_by"], "pol");
-    assert_eq!(s[0]["exception"]["expires"], "2026-12-01");
+    assert_eq!(s[0]["exception"]["expires"], "2027-01-15");
     assert_eq!(s[0]["exception"]["ticket"], "SEC-1");
     assert_eq!(run.json()["summary"]["suppressed"], 1);
     assert!(run.rules().is_empty(), "{:?}", run.rules());
@@ -785,7 +819,7 @@ fn expired_exception_suppresses_nothing() {
 fn incomplete_exception_suppresses_nothing() {
     for fields in [
         "        approved_by: pol\n",
-        "        expires: 2026-12-01\n",
+        "        expires: 2027-01-15\n",
         "",
     ] {
         let run = audit(&excepted("stale-rotation", fields));
@@ -817,7 +851,7 @@ fn exception_too_long_still_applies() {
 fn self_approved_exception_by_owner_or_team_member() {
     let run = audit(&excepted(
         "stale-rotation",
-        "        approved_by: tech\n        expires: 2026-12-01\n",
+        "        approved_by: tech\n        expires: 2027-01-15\n",
     ));
     let f = run.findings("self-approved-exception");
     assert_eq!(f.len(), 1);
@@ -836,7 +870,7 @@ identities:
     rotation: { last_rotated: 2026-01-01 }
     last_reviewed: 2026-11-01
     exceptions:
-      - { rule: stale-rotation, reason: r, approved_by: APPROVER, expires: 2026-12-01 }
+      - { rule: stale-rotation, reason: r, approved_by: APPROVER, expires: 2027-01-15 }
 ";
     let f = audit(&team.replace("APPROVER", "m")).findings("self-approved-exception");
     assert!(
@@ -856,14 +890,14 @@ identities:
 fn unused_exception_including_rules_turned_off() {
     let run = audit(&with(
         "api_key",
-        "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol, expires: 2026-12-01 }\n",
+        "    exceptions:\n      - { rule: stale-rotation, reason: r, approved_by: pol, expires: 2027-01-15 }\n",
     ));
     let f = run.findings("unused-exception");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 10, 17);
     let off = excepted(
         "stale-rotation",
-        "        approved_by: pol\n        expires: 2026-12-01\n",
+        "        approved_by: pol\n        expires: 2027-01-15\n",
     )
     .replace(
         "identities:",
@@ -894,4 +928,65 @@ fn policy_severity_overrides() {
     assert_eq!(run.rules(), ["missing-rotation"]);
     assert_eq!(run.findings("missing-rotation")[0]["severity"], "info");
     assert_eq!(run.json()["summary"]["info"], 1);
+}
+
+/// An exception that ends within `policy.warn_within` still applies, and
+/// warns at its `expires`; both ends of the window are in it.
+#[test]
+fn expiring_exception_warns_before_the_gate_turns_red() {
+    for (days, warns) in [(0, true), (1, true), (30, true), (31, false)] {
+        let run = audit(&excepted(
+            "stale-rotation",
+            &format!(
+                "        approved_by: pol\n        expires: {}\n",
+                ahead(days)
+            ),
+        ));
+        assert_eq!(
+            run.suppressed("stale-rotation").len(),
+            1,
+            "{days}: {}",
+            run.stdout
+        );
+        let f = run.findings("expiring-exception");
+        assert_eq!(f.len(), usize::from(warns), "{days}: {}", run.stdout);
+        if warns {
+            assert_at(&f[0], "warning", "subject", 13, 18);
+            let message = f[0]["message"].as_str().unwrap();
+            assert!(message.contains("warning window 30d"), "{message}");
+        }
+    }
+    // Expired, it is an error and suppresses nothing; an invalid one does not warn.
+    let run = audit(&excepted(
+        "stale-rotation",
+        &format!("        approved_by: pol\n        expires: {}\n", ago(1)),
+    ));
+    assert!(run.findings("expiring-exception").is_empty());
+    assert_eq!(run.findings("expired-exception").len(), 1);
+}
+
+/// A registry without a single identity fails: a gate that passes because
+/// everything was deleted passes nothing.
+#[test]
+fn empty_registry_is_an_error() {
+    for yaml in [
+        "version: 1\n",
+        "version: 1\nidentities: []\n",
+        "version: 1\nowners:\n  team-a: { kind: team }\nidentities:\n",
+    ] {
+        let run = audit(yaml);
+        let f = run.findings("empty-registry");
+        assert_eq!(f.len(), 1, "{yaml}: {}", run.stdout);
+        assert_eq!(f[0]["identity"], Value::Null);
+        assert_eq!(f[0]["owner"], Value::Null);
+        assert_eq!(
+            (f[0]["line"].as_u64(), f[0]["column"].as_u64()),
+            (Some(1), Some(1))
+        );
+    }
+    // One identity, retired or not, is a registry.
+    let run = audit(
+        "version: 1\nidentities:\n  - { id: k, kind: token, status: retired, revoked: 2026-01-01 }\n",
+    );
+    assert!(run.findings("empty-registry").is_empty());
 }

@@ -18,7 +18,11 @@ pub fn render(report: &Report) -> String {
     } else {
         "⚠️"
     };
-    let _ = writeln!(out, "### {status} nhi-own: {}\n", report.summary.line());
+    let _ = writeln!(
+        out,
+        "### {status} nhi-own: {}\n",
+        report.summary.line(report.now)
+    );
     if report.findings.is_empty() {
         let _ = writeln!(out, "No findings as of {}.", report.now);
         return out;

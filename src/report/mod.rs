@@ -31,6 +31,8 @@ pub enum Subject<'a> {
         occurrence: u32,
     },
     Owner(&'a str),
+    /// The registry as a whole (`empty-registry`).
+    Registry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +72,7 @@ impl Finding {
                 occurrence,
             } => (Some(id.to_owned()), None, Some(entry), occurrence),
             Subject::Owner(id) => (None, Some(id.to_owned()), None, 1),
+            Subject::Registry => (None, None, None, 1),
         };
         let Loc { file, line, col } = v.loc;
         Finding {
@@ -96,17 +99,18 @@ impl Finding {
             (Some(id), _) if self.occurrence > 1 => format!("identity:{id}#{}", self.occurrence),
             (Some(id), _) => format!("identity:{id}"),
             (None, Some(owner)) => format!("owner:{owner}"),
-            (None, None) => String::new(),
+            (None, None) => "registry".to_owned(),
         };
         fnv1a(&[self.rule.as_str(), &subject, &self.detail])
     }
 
-    /// The identity id, or `owner <id>` for directory findings.
+    /// The identity id, `owner <id>` for directory findings, `registry` for
+    /// the registry as a whole.
     pub fn subject(&self) -> String {
         match (&self.identity, &self.owner) {
             (Some(id), _) => id.clone(),
             (None, Some(owner)) => format!("owner {owner}"),
-            (None, None) => String::new(),
+            (None, None) => "registry".to_owned(),
         }
     }
 
@@ -177,10 +181,11 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// `N errors, N warnings, N info in N identities (N suppressed by exceptions)`.
-    pub fn line(&self) -> String {
+    /// `N errors, N warnings, N info in N identities (N suppressed by
+    /// exceptions) as of YYYY-MM-DD`.
+    pub fn line(&self, now: Date) -> String {
         format!(
-            "{}, {}, {} info in {} ({} suppressed by exceptions)",
+            "{}, {}, {} info in {} ({} suppressed by exceptions) as of {now}",
             plural(self.errors, "error", "errors"),
             plural(self.warnings, "warning", "warnings"),
             self.info,

@@ -26,7 +26,7 @@ pub fn render(report: &Report, style: Style) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&report.summary.line());
+    out.push_str(&report.summary.line(report.now));
     out.push('\n');
     out
 }

@@ -21,6 +21,8 @@ pub struct RuleInfo {
     pub fix: &'static str,
     /// A registry fragment that triggers it.
     pub example: &'static str,
+    /// The same fragment, fixed ("use instead").
+    pub fixed: &'static str,
     /// OWASP Non-Human Identities Top 10 (2025).
     pub owasp: &'static [&'static str],
     /// NIST CSF 2.0 subcategories.
@@ -52,6 +54,7 @@ macro_rules! catalogue {
         why: $why:literal,
         fix: $fix:literal,
         example: $example:literal,
+        fixed: $fixed:literal,
         owasp: [$($owasp:literal),*], nist: [$($nist:literal),*] $(,)?
     }),+ $(,)?) => {
         keyword_enum! {
@@ -70,6 +73,7 @@ macro_rules! catalogue {
                         why: $why,
                         fix: $fix,
                         example: $example,
+                        fixed: $fixed,
                         owasp: &[$($owasp),*],
                         nist: &[$($nist),*],
                     }),+
@@ -89,6 +93,7 @@ catalogue! {
         fix: "Name one owner id for each role under `owners:`. Roles can be dropped from the \
               requirement with `policy.required_owners`.",
         example: "- id: ci-deploy-key\n  kind: ssh_key\n  owners:\n    policy: team-platform\n    technical: team-platform\n    # revocation is missing",
+        fixed: "- id: ci-deploy-key\n  kind: ssh_key\n  owners:\n    policy: team-platform\n    technical: team-platform\n    revocation: team-secops",
         owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
     },
     UnknownOwner => "unknown-owner" {
@@ -99,6 +104,7 @@ catalogue! {
               directory leaves the identity without anyone reachable.",
         fix: "Fix the id, or add the owner to `owners:` with its kind and contact.",
         example: "owners:\n  team-payments: { kind: team }\nidentities:\n  - id: stripe-key\n    kind: api_key\n    owners: { policy: team-paymnets, technical: team-payments, revocation: team-payments }",
+        fixed: "owners:\n  team-payments: { kind: team }\nidentities:\n  - id: stripe-key\n    kind: api_key\n    owners: { policy: team-payments, technical: team-payments, revocation: team-payments }",
         owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
     },
     InactiveOwner => "inactive-owner" {
@@ -110,6 +116,7 @@ catalogue! {
         fix: "Hand the role to an active owner, or staff the team with active members. If the \
               credential is no longer needed, retire and revoke it.",
         example: "owners:\n  alice: { kind: person, status: inactive }\nidentities:\n  - id: backup-sa\n    kind: service_account\n    owners: { policy: alice, technical: alice, revocation: alice }",
+        fixed: "owners:\n  alice: { kind: person, status: inactive }\n  team-backup: { kind: team, members: [bob] }\n  bob: { kind: person }\nidentities:\n  - id: backup-sa\n    kind: service_account\n    owners: { policy: team-backup, technical: team-backup, revocation: team-backup }",
         owasp: ["NHI1:2025"], nist: ["GV.RR-04", "PR.AA-01", "ID.AM-08"],
     },
     VendorAccountability => "vendor-accountability" {
@@ -122,6 +129,7 @@ catalogue! {
               remain the technical owner. Have an internal owner approve exceptions: one approved \
               by a vendor suppresses nothing.",
         example: "owners:\n  acme-msp: { kind: vendor }\nidentities:\n  - id: msp-admin\n    kind: service_account\n    owners: { policy: team-it, technical: acme-msp, revocation: acme-msp }",
+        fixed: "owners:\n  acme-msp: { kind: vendor }\nidentities:\n  - id: msp-admin\n    kind: service_account\n    owners: { policy: team-it, technical: acme-msp, revocation: team-it }",
         owasp: ["NHI3:2025"], nist: ["GV.SC-02", "GV.RR-02"],
     },
     NoSeparationOfDuties => "no-separation-of-duties" {
@@ -133,6 +141,7 @@ catalogue! {
         fix: "Name a different policy owner (often a security or product team) from the \
               technical owner.",
         example: "owners: { policy: team-data, technical: team-data, revocation: team-secops }",
+        fixed: "owners: { policy: team-security, technical: team-data, revocation: team-secops }",
         owasp: ["NHI5:2025"], nist: ["PR.AA-05"],
     },
     MissingEscalation => "missing-escalation" {
@@ -144,6 +153,7 @@ catalogue! {
         fix: "Add `escalation:` (pager, channel or phone) to the identity, or a `contact:` to its \
               revocation owner in the directory.",
         example: "owners:\n  team-web: { kind: team }   # no contact\nidentities:\n  - id: cdn-token\n    kind: token\n    owners: { policy: team-sec, technical: team-web, revocation: team-web }",
+        fixed: "owners:\n  team-web: { kind: team, contact: \"pager:web-oncall\" }\nidentities:\n  - id: cdn-token\n    kind: token\n    owners: { policy: team-sec, technical: team-web, revocation: team-web }",
         owasp: ["NHI1:2025"], nist: ["GV.RR-02"],
     },
     StaleRotation => "stale-rotation" {
@@ -155,6 +165,7 @@ catalogue! {
         fix: "Rotate the credential and record the day in `rotation.last_rotated`. If it cannot \
               be rotated yet, record an exception with an approver and an expiry.",
         example: "- id: legacy-api-key\n  kind: api_key\n  rotation: { last_rotated: 2025-01-10 }   # max age 90d",
+        fixed: "- id: legacy-api-key\n  kind: api_key\n  rotation: { last_rotated: 2026-11-20 }   # rotated, and recorded",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
     },
     RotationDue => "rotation-due" {
@@ -164,6 +175,7 @@ catalogue! {
               outage risk. This warning gives the technical owner `policy.warn_within` to act.",
         fix: "Schedule the rotation and update `rotation.last_rotated` when done.",
         example: "- id: payments-token\n  kind: token\n  rotation: { last_rotated: 2026-08-30, max_age: 90d }",
+        fixed: "- id: payments-token\n  kind: token\n  rotation: { last_rotated: 2026-11-28, max_age: 90d }   # rotated ahead of time",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
     },
     MissingRotation => "missing-rotation" {
@@ -174,6 +186,7 @@ catalogue! {
         fix: "Record `rotation.last_rotated` (or at least `created`). For kinds that are not \
               rotated, set `policy.rotation.kinds.<kind>: never`.",
         example: "- id: mystery-secret\n  kind: secret\n  owners: { policy: a, technical: b, revocation: c }",
+        fixed: "- id: mystery-secret\n  kind: secret\n  owners: { policy: a, technical: b, revocation: c }\n  rotation: { last_rotated: 2026-10-01 }",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
     },
     ExpiredCredential => "expired-credential" {
@@ -184,6 +197,7 @@ catalogue! {
         fix: "Renew the credential and update `expires`, or retire the identity and record \
               `revoked`.",
         example: "- id: api-gateway-cert\n  kind: certificate\n  expires: 2026-01-31",
+        fixed: "- id: api-gateway-cert\n  kind: certificate\n  expires: 2027-01-31   # renewed",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01", "ID.AM-08"],
     },
     ExpiringCredential => "expiring-credential" {
@@ -193,6 +207,7 @@ catalogue! {
               window (`policy.warn_within`) gives the owner time to renew.",
         fix: "Renew the credential and update `expires`.",
         example: "- id: mtls-client-cert\n  kind: certificate\n  expires: 2026-12-01",
+        fixed: "- id: mtls-client-cert\n  kind: certificate\n  expires: 2027-12-01   # renewed",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01", "ID.AM-08"],
     },
     MissingExpiry => "missing-expiry" {
@@ -202,16 +217,19 @@ catalogue! {
               warn before the certificate expires.",
         fix: "Record the certificate's notAfter as `expires`.",
         example: "- id: internal-ca-leaf\n  kind: certificate",
+        fixed: "- id: internal-ca-leaf\n  kind: certificate\n  expires: 2027-06-30",
         owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
     },
     ReviewOverdue => "review-overdue" {
         group: Lifecycle, severity: Warning,
-        summary: "No access review is recorded, or the last one is older than the review interval",
+        summary: "The last access review (for a new identity, its creation) is older than the review interval, or neither is recorded",
         why: "Permissions drift: scopes are widened for a migration and never narrowed. Regular \
               access reviews, more frequent for privileged identities, catch overprivileged \
               credentials.",
-        fix: "Review the identity's permissions and record the day in `last_reviewed`.",
+        fix: "Review the identity's permissions and record the day in `last_reviewed`. A new \
+              identity is first due one interval after its `created` day.",
         example: "- id: prod-admin-sa\n  kind: service_account\n  privileged: true\n  last_reviewed: 2026-01-15",
+        fixed: "- id: prod-admin-sa\n  kind: service_account\n  privileged: true\n  last_reviewed: 2026-11-15",
         owasp: ["NHI5:2025"], nist: ["PR.AA-05"],
     },
     RetiredNotRevoked => "retired-not-revoked" {
@@ -221,6 +239,7 @@ catalogue! {
               revoked, a retired key still works for whoever holds a copy.",
         fix: "Revoke the credential at its issuer and record the day in `revoked`.",
         example: "- id: old-jenkins-token\n  kind: token\n  status: retired",
+        fixed: "- id: old-jenkins-token\n  kind: token\n  status: retired\n  revoked: 2026-10-02",
         owasp: ["NHI1:2025"], nist: ["GV.RR-04", "PR.AA-01", "ID.AM-08"],
     },
     DateInFuture => "date-in-future" {
@@ -230,6 +249,7 @@ catalogue! {
               next year makes a stale credential look fresh.",
         fix: "Correct the date. Audits of a past day should pass that day with `--now`.",
         example: "- id: sa-reporting\n  kind: service_account\n  rotation: { last_rotated: 2062-03-01 }",
+        fixed: "- id: sa-reporting\n  kind: service_account\n  rotation: { last_rotated: 2026-03-01 }",
         owasp: [], nist: ["ID.AM-08"],
     },
     DuplicateIdentity => "duplicate-identity" {
@@ -239,6 +259,18 @@ catalogue! {
               and every report about that id becomes ambiguous.",
         fix: "Merge the entries, or give each identity its own id.",
         example: "- id: deploy-key\n  kind: ssh_key\n- id: deploy-key\n  kind: ssh_key",
+        fixed: "- id: deploy-key\n  kind: ssh_key\n- id: deploy-key-staging\n  kind: ssh_key",
+        owasp: [], nist: ["ID.AM-08"],
+    },
+    EmptyRegistry => "empty-registry" {
+        group: Integrity, severity: Error,
+        summary: "The registry holds no identity entry at all",
+        why: "A gate that passes because every identity was deleted passes nothing: a change \
+              that empties the registry, or drops the one file that holds the identities, \
+              would otherwise turn the audit green.",
+        fix: "Register the identities again, or point nhi-own at the files that hold them.",
+        example: "version: 1\nowners:\n  team-sec: { kind: team }\n# no identities",
+        fixed: "version: 1\nowners:\n  team-sec: { kind: team }\nidentities:\n  - id: deploy-key\n    kind: ssh_key\n    owners: { policy: team-sec, technical: team-sec, revocation: team-sec }",
         owasp: [], nist: ["ID.AM-08"],
     },
     ConfusableId => "confusable-id" {
@@ -249,6 +281,7 @@ catalogue! {
               by mistake or on purpose.",
         fix: "Rename one of them with distinct, plain characters.",
         example: "- id: prod-key\n  kind: api_key\n- id: prod-k\u{0435}y   # a Cyrillic е\n  kind: api_key",
+        fixed: "- id: prod-key\n  kind: api_key\n- id: prod-key-2\n  kind: api_key",
         owasp: [], nist: ["ID.AM-08"],
     },
     UnusedOwner => "unused-owner" {
@@ -258,6 +291,7 @@ catalogue! {
               identities they held may have been handed to someone else, or forgotten.",
         fix: "Remove the entry, or check that the identities it should hold name it.",
         example: "owners:\n  team-legacy: { kind: team }",
+        fixed: "owners:\n  team-legacy: { kind: team }\nidentities:\n  - id: legacy-report-sa\n    kind: service_account\n    owners: { policy: team-legacy, technical: team-legacy, revocation: team-legacy }",
         owasp: ["NHI1:2025"], nist: ["GV.RR-02", "PR.AA-01"],
     },
     ExpiredException => "expired-exception" {
@@ -268,6 +302,7 @@ catalogue! {
         fix: "Fix what the exception covered, or renew the exception with a new approval and \
               expiry.",
         example: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration\n    approved_by: team-secops\n    expires: 2026-03-31",
+        fixed: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration, extended after review\n    approved_by: team-secops\n    expires: 2027-01-31",
         owasp: [], nist: ["ID.RA-07"],
     },
     IncompleteException => "incomplete-exception" {
@@ -277,6 +312,7 @@ catalogue! {
               is a way to silence the audit.",
         fix: "Add who approved the exception and when it ends.",
         example: "exceptions:\n  - rule: missing-owner\n    reason: owner being hired",
+        fixed: "exceptions:\n  - rule: missing-owner\n    reason: owner being hired\n    approved_by: team-secops\n    expires: 2027-01-15",
         owasp: [], nist: ["ID.RA-07"],
     },
     ExceptionTooLong => "exception-too-long" {
@@ -287,6 +323,7 @@ catalogue! {
         fix: "Shorten the exception's `expires`, and renew it when the time comes if the risk \
               is still accepted.",
         example: "exceptions:\n  - rule: stale-rotation\n    reason: hardware token\n    approved_by: team-secops\n    expires: 2029-01-01",
+        fixed: "exceptions:\n  - rule: stale-rotation\n    reason: hardware token\n    approved_by: team-secops\n    expires: 2027-02-15   # within policy.max_exception",
         owasp: [], nist: ["ID.RA-07"],
     },
     SelfApprovedException => "self-approved-exception" {
@@ -296,6 +333,7 @@ catalogue! {
               of interest: risk acceptance belongs to someone else.",
         fix: "Have the policy owner or a security owner approve the exception.",
         example: "owners: { policy: team-sec, technical: team-web, revocation: team-sec }\nexceptions:\n  - rule: stale-rotation\n    reason: legacy client\n    approved_by: team-web\n    expires: 2026-12-31",
+        fixed: "owners: { policy: team-sec, technical: team-web, revocation: team-sec }\nexceptions:\n  - rule: stale-rotation\n    reason: legacy client\n    approved_by: team-sec\n    expires: 2026-12-31",
         owasp: [], nist: ["ID.RA-07"],
     },
     UnusedException => "unused-exception" {
@@ -305,6 +343,19 @@ catalogue! {
               finding of its rule. Remove it while it is harmless.",
         fix: "Delete the exception.",
         example: "exceptions:\n  - rule: stale-rotation   # but the key was rotated last week\n    reason: migration\n    approved_by: team-secops\n    expires: 2026-12-31",
+        fixed: "# the exception is gone: the key was rotated\n- id: billing-key\n  kind: api_key\n  rotation: { last_rotated: 2026-11-24 }",
+        owasp: [], nist: ["ID.RA-07"],
+    },
+    ExpiringException => "expiring-exception" {
+        group: Exceptions, severity: Warning,
+        summary: "A valid exception expires within the warning window: the gate turns red on that day",
+        why: "An exception that ends tomorrow reports nothing today and its findings tomorrow. \
+              Warning ahead gives the owner `policy.warn_within` to fix what it covers or renew \
+              the approval, instead of a red build with no notice.",
+        fix: "Fix what the exception covers before it expires, or renew it with a new approval \
+              and expiry.",
+        example: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration\n    approved_by: team-secops\n    expires: 2026-12-02   # today is 2026-12-01",
+        fixed: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration, renewed after review\n    approved_by: team-secops\n    expires: 2027-02-28",
         owasp: [], nist: ["ID.RA-07"],
     },
 }

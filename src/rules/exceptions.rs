@@ -63,8 +63,21 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     let valid = missing.is_empty() && !expired && approver_ok;
     if valid {
         let max = &ctx.registry.policy.max_exception;
+        let warn = &ctx.registry.policy.warn_within;
         if let Some(expires) = &exception.expires {
             let left = (expires.value - ctx.today).num_days();
+            if left <= warn.days {
+                violations.push(Violation::new(
+                    RuleId::ExpiringException,
+                    expires.loc,
+                    detail,
+                    format!(
+                        "exception for {rule} runs out {}, {}: from the day after, it suppresses nothing; warning window {warn}",
+                        expires.value,
+                        super::until(left)
+                    ),
+                ));
+            }
             if left > max.days {
                 violations.push(Violation::new(
                     RuleId::ExceptionTooLong,

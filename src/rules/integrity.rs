@@ -133,6 +133,33 @@ fn difference(a: &str, b: &str) -> String {
     }
 }
 
+/// `empty-registry`: no identity entry at all, located at the first file's
+/// first line.
+pub fn empty(ctx: &Context<'_>) -> Option<Violation> {
+    let registry = ctx.registry;
+    if !registry.identities.is_empty() || registry.files.is_empty() {
+        return None;
+    }
+    let files = registry.files.len();
+    Some(Violation::new(
+        RuleId::EmptyRegistry,
+        Loc {
+            file: 0,
+            line: 1,
+            col: 1,
+        },
+        "",
+        format!(
+            "the registry holds no identity entry ({} read); an audit of nothing passes nothing",
+            if files == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{files} files")
+            }
+        ),
+    ))
+}
+
 /// `unused-owner`: directory entries nothing references.
 pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(&'r str, Violation)> {
     let registry = ctx.registry;

@@ -47,23 +47,35 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     } else {
         (&policy.review_interval, "review interval")
     };
-    match &identity.last_reviewed {
+    // Due one interval after the last review; a new identity one interval
+    // after it was created.
+    let reviewed = identity
+        .last_reviewed
+        .as_ref()
+        .map(|d| (d, "last reviewed"))
+        .or_else(|| identity.created.as_ref().map(|d| (d, "created")));
+    match reviewed {
         None => out.push(Violation::new(
             RuleId::ReviewOverdue,
             identity.loc,
             "",
-            format!("never reviewed; {which} {interval}"),
+            format!("never reviewed, and no `created` date; {which} {interval}"),
         )),
-        Some(reviewed) => {
-            let age = ctx.days_since(reviewed.value);
+        Some((date, what)) => {
+            let age = ctx.days_since(date.value);
             if age > interval.days {
+                let never = if what == "created" {
+                    " and never reviewed"
+                } else {
+                    ""
+                };
                 out.push(Violation::new(
                     RuleId::ReviewOverdue,
-                    reviewed.loc,
+                    date.loc,
                     "",
                     format!(
-                        "last reviewed {}, {} ago; {which} {interval} ({} overdue)",
-                        reviewed.value,
+                        "{what} {}, {} ago{never}; {which} {interval} ({} overdue)",
+                        date.value,
                         days(age),
                         days(age - interval.days)
                     ),
