@@ -1,8 +1,30 @@
 //! Command-line definitions (clap derive) only; behaviour lives in `commands`.
 
 use crate::report::{FailOn, Format};
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+const AUDIT_EXAMPLES: &str = "Examples:
+  nhi-own audit                                  # ./ownership.yaml, as a table
+  nhi-own audit registry/ --fail-on warning      # a directory; warnings fail too
+  nhi-own audit --format sarif -o nhi-own.sarif  # for code scanning
+  nhi-own audit --format github                  # annotations in GitHub Actions
+  nhi-own audit --now 2027-01-01                 # what will be due by then
+  cat ownership.yaml | nhi-own audit -           # from standard input";
+
+const RULES_EXAMPLES: &str = "Examples:
+  nhi-own rules
+  nhi-own rules --format json | jq '.[] | select(.severity == \"error\") | .id'";
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  nhi-own explain stale-rotation
+  nhi-own explain vendor-accountability";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  nhi-own completions bash > ~/.local/share/bash-completion/completions/nhi-own
+  nhi-own completions zsh > ~/.zfunc/_nhi-own     # with fpath+=~/.zfunc in ~/.zshrc
+  nhi-own completions fish > ~/.config/fish/completions/nhi-own.fish";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -19,24 +41,57 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour output; `auto` honours NO_COLOR and CLICOLOR_FORCE
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a registry and report findings
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
     /// List the rule catalogue
+    #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
     /// Explain one rule: why it matters, how to fix it, references
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
         /// A rule id, such as `stale-rotation`
+        #[arg(value_parser = RuleIdParser, hide_possible_values = true)]
         rule: String,
     },
     /// Print shell completions
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         /// The shell to generate completions for
         shell: clap_complete::Shell,
     },
+}
+
+/// Any text (an unknown rule gets nhi-own's own did-you-mean), with the rule
+/// ids as possible values, so that shell completions offer them.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleIdParser;
+
+impl TypedValueParser for RuleIdParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        use crate::keyword::Keyword;
+        Some(Box::new(crate::rules::RuleId::ALL.iter().map(|r| {
+            PossibleValue::new(r.as_str()).help(r.info().summary)
+        })))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,11 +111,9 @@ pub struct AuditArgs {
     /// Lowest severity that fails the audit (exit 1)
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// When to colour output; `auto` honours NO_COLOR and CLICOLOR_FORCE
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
-    /// Largest registry file accepted, in MiB
-    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    /// Largest registry file accepted, in MiB (at least 1)
+    #[arg(long, value_name = "MIB", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_size: u64,
     /// Threads that read and parse registry files; 0 means one per core (at most 256)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match commands::run(cli.command) {
+    let color = cli.color;
+    match commands::run(cli) {
         Ok(exit) => exit.into(),
         Err(e) => {
             nhi_own::output::write_stderr(
                 &format!("error: {}\n", nhi_own::escape::escape(&format!("{e:#}"))),
-                nhi_own::cli::ColorArg::Auto,
+                color,
             );
             Exit::Invalid.into()
         }

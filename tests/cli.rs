@@ -658,10 +658,54 @@ fn rules_and_explain() {
     ] {
         assert!(run.stdout.contains(needle), "{needle}");
     }
-    let run = examples(&["explain", "stale-rotaton"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown rule `stale-rotaton`"));
-    assert!(run.stderr.contains("did you mean `stale-rotation`?"));
+    for typo in ["stale-rotaton", "STALE-ROTATION", "stale_rotation"] {
+        let run = examples(&["explain", typo]);
+        assert_eq!(run.code, 2);
+        assert!(
+            run.stderr.contains(&format!("unknown rule `{typo}`")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("did you mean `stale-rotation`?"),
+            "{}",
+            run.stderr
+        );
+    }
+    // Prose is wrapped (80 columns when not a terminal); the violating and the
+    // fixed example are labelled.
+    let run = examples(&["explain", "missing-escalation"]);
+    assert!(
+        run.stdout.lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Example (reported)\n") && run.stdout.contains("\nFixed\n"),
+        "{}",
+        run.stdout
+    );
+    // Completions offer the rule ids.
+    let run = examples(&["completions", "bash"]);
+    assert!(run.stdout.contains("stale-rotation"), "{}", run.stdout);
+    assert!(run.stdout.contains("confusable-id"));
+}
+
+/// Every subcommand's help ends with examples.
+#[test]
+fn every_subcommand_has_examples() {
+    use clap::CommandFactory;
+    let cli = nhi_own::cli::Cli::command();
+    for sub in cli.get_subcommands() {
+        let run = examples(&[sub.get_name(), "--help"]);
+        assert_eq!(run.code, 0);
+        assert!(
+            run.stdout.contains("\nExamples:\n  nhi-own "),
+            "{}: {}",
+            sub.get_name(),
+            run.stdout
+        );
+    }
 }
 
 #[test]

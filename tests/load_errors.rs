@@ -441,9 +441,12 @@ fn yaml_a_registry_cannot_hold() {
 fn file_size_cap_names_the_fix() {
     let ws = Workspace::new();
     ws.write("reg.yaml", "version: 1\n");
+    // No registry fits in 0 MiB: the argument is refused.
     let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "0"]);
-    assert_has(&err, "file is 11 bytes, over the 0 MiB limit");
-    assert_has(&err, "split the registry into several files");
+    assert_has(
+        &err,
+        "invalid value '0' for '--max-file-size <MIB>': 0 is not in 1..=1048576",
+    );
     // The limit is inclusive, to the byte.
     let at_limit = format!("version: 1\n# {}\n", "x".repeat((1 << 20) - 14));
     assert_eq!(at_limit.len(), 1 << 20);
@@ -453,6 +456,8 @@ fn file_size_cap_names_the_fix() {
     assert!(run.stdout.contains("empty-registry"), "{}", run.stdout);
     ws.write("reg.yaml", format!("{at_limit} "));
     let err = invalid_in(&ws, &["audit", "reg.yaml", "--max-file-size", "1"]);
+    assert_has(&err, "file is 1048577 bytes, over the 1 MiB limit");
+    assert_has(&err, "split the registry into several files");
     assert_has(
         &err,
         "reg.yaml: error: file is 1048577 bytes, over the 1 MiB limit for one registry file",

@@ -1,12 +1,12 @@
 //! `nhi-own audit`: load, audit, render, write, exit.
 
 use super::Exit;
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, ColorArg};
 use crate::output::{Destination, terminal_width, use_color, write_stderr};
 use crate::registry::{Chunking, LoadOptions, Sources, load_sources, parse_only, time::parse_date};
 use crate::report::{Style, render, render_errors};
 
-pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
+pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let today = match &args.now {
         Some(text) => match parse_date(text) {
             Ok(date) => date,
@@ -14,7 +14,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
                 // The argument is echoed in the message: escaped like any input.
                 write_stderr(
                     &format!("error: --now: {}\n", crate::escape::escape(&message)),
-                    args.color,
+                    color,
                 );
                 return Ok(Exit::Invalid);
             }
@@ -34,11 +34,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     if args.parse_only {
         return Ok(match parse_only(&args.paths, &options) {
             Ok(bytes) => {
-                write_stderr(&format!("parsed {bytes} bytes\n"), args.color);
+                write_stderr(&format!("parsed {bytes} bytes\n"), color);
                 Exit::Pass
             }
             Err(errors) => {
-                write_stderr(&format!("{errors}\n"), args.color);
+                write_stderr(&format!("{errors}\n"), color);
                 Exit::Invalid
             }
         });
@@ -53,7 +53,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
                 "error: --output `{}` is one of the registry's files; refusing to overwrite it\n  help: write the report elsewhere, such as `-o nhi-own-report.json`\n",
                 crate::escape::escape(&path.display().to_string())
             ),
-            args.color,
+            color,
         );
         return Ok(Exit::Invalid);
     }
@@ -66,7 +66,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
                 "{errors}\nerror: {}; nothing was audited\n",
                 errors.summary()
             );
-            write_stderr(&text, args.color);
+            write_stderr(&text, color);
             match render_errors(&errors, args.format, today) {
                 Some(report) => destination.write(report.as_bytes())?,
                 // `table` and `text` report errors on standard error; a report
@@ -81,7 +81,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     // A report written to a file is plain, whatever the terminal.
     let to_stdout = destination == Destination::Stdout;
     let style = Style {
-        color: to_stdout && use_color(args.color, &std::io::stdout()),
+        color: to_stdout && use_color(color, &std::io::stdout()),
         width: if to_stdout { terminal_width() } else { None },
         fail_on: args.fail_on,
     };

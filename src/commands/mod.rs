@@ -25,11 +25,12 @@ impl From<Exit> for ExitCode {
     }
 }
 
-pub fn run(command: Command) -> anyhow::Result<Exit> {
-    match command {
-        Command::Audit(args) => audit::run(&args),
+pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
+    let color = cli.color;
+    match cli.command {
+        Command::Audit(args) => audit::run(&args, color),
         Command::Rules(args) => rules::run(&args),
-        Command::Explain { rule } => explain::run(&rule),
+        Command::Explain { rule } => explain::run(&rule, color),
         Command::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
             let mut buffer = Vec::new();

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::escape::short;
 use crate::keyword::{Keyword, did_you_mean, one_of};
-use crate::rules::{Group, RuleId};
+use crate::rules::RuleId;
 
 /// Longest text a registry value may hold (ids, names, reasons, descriptions).
 /// A value past it is an error: it can only be a mistake or an attack, and
@@ -619,9 +619,7 @@ impl<'src> Converter<'src> {
 
     fn exceptable_rule(&mut self, text: Located<String>) -> Option<Located<RuleId>> {
         match RuleId::parse(&text.value) {
-            Some(rule) if matches!(rule.group(), Group::Ownership | Group::Lifecycle) => {
-                Some(Located::new(rule, text.loc))
-            }
+            Some(rule) if rule.group().exceptable() => Some(Located::new(rule, text.loc)),
             Some(rule) => {
                 self.error(
                     text.loc,

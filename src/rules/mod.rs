@@ -41,6 +41,14 @@ impl RuleId {
     }
 }
 
+impl Group {
+    /// Whether an exception may name the group's rules (SPEC §1: ownership,
+    /// lifecycle and drift); exception and integrity rules cannot be excepted.
+    pub fn exceptable(self) -> bool {
+        matches!(self, Group::Ownership | Group::Lifecycle)
+    }
+}
+
 /// One rule's verdict on one place, before policy severities and exceptions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
