@@ -233,11 +233,21 @@ fn lone_carriage_returns_count_as_line_breaks() {
 
 #[test]
 fn tabs_used_as_indentation() {
+    // Located at the tab itself, not where the parser stopped.
     let run = audit_bytes("version: 1\nidentities:\n\t- id: a\n\t  kind: token\n");
-    assert_invalid(&run, "reg.yaml:3:");
-    assert_invalid(&run, "tab");
+    assert_invalid(
+        &run,
+        "reg.yaml:3:1: error: invalid YAML: a tab in the indentation",
+    );
+    assert_invalid(
+        &run,
+        "help: YAML forbids tabs for indentation: indent with spaces",
+    );
     let run = audit_bytes("version: 1\nidentities:\n  - id: a\n\tkind: token\n");
-    assert_invalid(&run, "reg.yaml:3:");
+    assert_invalid(
+        &run,
+        "reg.yaml:4:1: error: invalid YAML: a tab in the indentation",
+    );
 }
 
 #[test]

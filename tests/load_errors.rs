@@ -100,7 +100,7 @@ fn wrong_types() {
     );
     assert_has(
         &err,
-        "reg.yaml:7:11: error: `tags` must be a list, found a string",
+        "reg.yaml:7:11: error: `tags` must be a list, found a string\n  help: write it as `tags: [payments, production]`",
     );
     assert_has(
         &err,
@@ -357,7 +357,7 @@ fn file_names_keep_their_backslashes() {
     let err = invalid_in(&ws, &["audit", "a\\b.yaml"]);
     assert_has(
         &err,
-        "a\\b.yaml:2:14: error: an identity entry must be a mapping",
+        "a\\b.yaml:2:14: error: an identity entry must be a mapping, found a string\n  help: write it as a list item with its keys, such as `- { id: deploy-key, kind: ssh_key }`",
     );
 }
 
@@ -390,10 +390,12 @@ fn empty_non_mapping_and_multi_document_files() {
 
 #[test]
 fn syntax_errors_are_located() {
+    // The tab itself, not the end of the scalar before it.
     let err = invalid("version: 1\nidentities:\n  - id: a\n\tkind: api_key\n");
-    // The scanner reports the tab where the plain scalar before it ends.
-    assert_has(&err, "reg.yaml:3:9: error: invalid YAML");
-    assert_has(&err, "tab");
+    assert_has(
+        &err,
+        "reg.yaml:4:1: error: invalid YAML: a tab in the indentation\n  help: YAML forbids tabs for indentation: indent with spaces",
+    );
     let err = invalid("version: 1\nowners: { a: [1, 2 }\n");
     assert_has(&err, "reg.yaml:2:");
     // The position is given once, as `file:line:col`, not again in the message.
@@ -407,6 +409,59 @@ fn syntax_errors_are_located() {
         &err,
         "reg.yaml:2:13: error: invalid YAML: alias references unknown anchor\n",
     );
+}
+
+/// The mistakes people make most, each at its own place with what to do,
+/// and the file's other entries still read and reported.
+#[test]
+fn common_syntax_errors_say_what_to_do() {
+    let next = "  - id: b\n    kind: tokn\n";
+    for (entry, at, message, help) in [
+        (
+            "  - id: a\n    kind: token\n    owners: { policy: x, technical: y\n",
+            "5:13",
+            "`{` is never closed",
+            "close the `{` opened at 5:13 with `}`",
+        ),
+        (
+            "  - id: a\n    kind: token\n    tags: [x, y\n",
+            "5:11",
+            "`[` is never closed",
+            "close the `[` opened at 5:11 with `]`",
+        ),
+        (
+            "  - id: a\n    kind: token\n    description: note: text here\n",
+            "5:22",
+            "a plain value cannot hold `: `",
+            "quote the value: `description: \"note: text here\"`",
+        ),
+        (
+            "  - id: a\n    description: \"unclosed\n",
+            "4:18",
+            "`\"` is never closed",
+            "close the quote opened at 4:18",
+        ),
+        (
+            "  - id: a\n\tkind: api_key\n",
+            "4:1",
+            "a tab in the indentation",
+            "YAML forbids tabs for indentation",
+        ),
+    ] {
+        let err = invalid(&format!("version: 1\nidentities:\n{entry}{next}"));
+        assert_has(
+            &err,
+            &format!("reg.yaml:{at}: error: invalid YAML: {message}"),
+        );
+        assert_has(&err, &format!("  help: {help}"));
+        // The entry after the mistake is read on its own: its problem is reported too.
+        let line = 3 + entry.lines().count() + 1;
+        assert_has(
+            &err,
+            &format!("reg.yaml:{line}:11: error: unknown identity kind `tokn`"),
+        );
+        assert_has(&err, "2 problems in 1 file");
+    }
 }
 
 /// Valid YAML that a registry cannot hold: keys that are not text, and tags

@@ -369,6 +369,10 @@ fn missing_escalation() {
     let f = audit(&yaml).findings("missing-escalation");
     assert_eq!(f.len(), 1);
     assert_at(&f[0], "warning", "subject", 3, 5);
+    assert_eq!(
+        f[0]["message"],
+        "no escalation contact, and there is no owner directory to give revocation owner `rev` a contact"
+    );
     // The revocation owner has a contact: fine.
     let dir = "version: 1\nowners:\n  r: { kind: team, contact: \"#r\" }\n  p: { kind: team }\n  t: { kind: team }\nidentities:\n  - id: subject\n    kind: api_key\n    owners: { policy: p, technical: t, revocation: r }\n";
     assert!(

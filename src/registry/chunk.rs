@@ -106,7 +106,38 @@ struct Section {
     end: usize,
 }
 
+/// Every entry of the `identities` list as a chunk of its own, when the file
+/// has the shape the splitter models (tab-indented lines allowed): for
+/// reading the entries after a syntax error on their own.
+pub fn entries(source: &str) -> Option<Vec<Chunk<'_>>> {
+    if has_unmodelled_syntax(source) {
+        return None;
+    }
+    let section = section_of(source, true)?;
+    let ends = section.entries[1..]
+        .iter()
+        .map(|&(offset, _)| offset)
+        .chain(std::iter::once(section.end));
+    Some(
+        section
+            .entries
+            .iter()
+            .zip(ends)
+            .map(|(&(start, line), end)| Chunk {
+                first_line: line,
+                text: &source[start..end],
+            })
+            .collect(),
+    )
+}
+
 fn section(source: &str) -> Option<Section> {
+    section_of(source, false)
+}
+
+/// The `identities` section; a tab-indented line ends the search unless
+/// `tabs` is set, when it is read as any other line of its entry.
+fn section_of(source: &str, tabs: bool) -> Option<Section> {
     enum State {
         BeforeKey,
         FirstEntry,
@@ -126,9 +157,10 @@ fn section(source: &str) -> Option<Section> {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let content = line.trim_start_matches(' ');
-        if content.starts_with('\t') || is_document_syntax(line) {
+        if (content.starts_with('\t') && !tabs) || is_document_syntax(line) {
             return None;
         }
+        let content = content.trim_start_matches(['\t', ' ']);
         let indent = line.len() - content.len();
         let skip = content.is_empty() || content.starts_with('#');
         match state {

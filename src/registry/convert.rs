@@ -137,7 +137,8 @@ impl<'src> Converter<'src> {
         )
     }
 
-    /// The entries of a mapping, or an error naming what was found instead.
+    /// The entries of a mapping, or an error naming what was found instead
+    /// and showing the right shape.
     fn mapping<'n, 'de>(
         &mut self,
         node: &'n Node<'de>,
@@ -150,7 +151,7 @@ impl<'src> Converter<'src> {
                 self.error(
                     self.at(node),
                     format!("{what} must be a mapping, found {found}"),
-                    None,
+                    Some(format!("write it as {}", shape(what))),
                 );
                 None
             }
@@ -336,7 +337,7 @@ impl<'src> Converter<'src> {
                 self.error(
                     self.at(node),
                     format!("`{field}` must be a list, found {found}"),
-                    None,
+                    Some(format!("write it as {}", shape(field))),
                 );
                 &[]
             }
@@ -768,6 +769,36 @@ impl DocumentSink for Converter<'_> {
             format!("`identities` must be a list, found {found}"),
             Some("write each identity as a list item starting with `- id:`".to_owned()),
         );
+    }
+}
+
+/// The right shape of a mapping or list, for the help of a type error.
+fn shape(what: &str) -> &'static str {
+    let what = what.trim_matches('`');
+    match what {
+        "owners" => {
+            "`owners:` with one entry per owner id, such as `team-payments: { kind: team }`"
+        }
+        "an identity entry" => {
+            "a list item with its keys, such as `- { id: deploy-key, kind: ssh_key }`"
+        }
+        "rotation" => "`rotation: { last_rotated: 2026-11-01, max_age: 90d }`",
+        "an exception" => {
+            "a list item such as `- { rule: stale-rotation, reason: migration, approved_by: team-sec, expires: 2026-12-31 }`"
+        }
+        "policy" => "`policy:` with keys such as `warn_within: 30d`",
+        "policy.rotation" => "`rotation: { max_age: 60d, kinds: { token: 30d } }`",
+        "policy.rotation.kinds" => "`kinds: { token: 60d, workload_identity: never }`",
+        "policy.severity" => "`severity: { review-overdue: off }`",
+        "tags" => "`tags: [payments, production]`",
+        "members" => "`members: [alice, bob]`",
+        "exceptions" => "`exceptions:` followed by `- rule: …` items",
+        "policy.required_owners" => "`required_owners: [policy, technical, revocation]`",
+        w if w.starts_with("owners` of") => {
+            "`owners: { policy: team-a, technical: team-b, revocation: team-c }`"
+        }
+        w if w.starts_with("owner `") => "`team-payments: { kind: team, contact: \"#payments\" }`",
+        _ => "shown in the README's registry example",
     }
 }
 

@@ -412,12 +412,21 @@ fn parse_document(
         Engine::Serde => super::legacy::parse(source, converter),
     };
     let file = converter.file();
+    // A syntax error ends the parse; the entries after it are read on their
+    // own, so that their problems are reported too.
+    let syntax_error = match (&parsed.root, parsed.errors.last()) {
+        (None, Some(e)) if whole && e.message.starts_with("invalid YAML") => Some(e.pos.line),
+        _ => None,
+    };
     converter.errors.extend(
         parsed
             .errors
             .into_iter()
             .map(|e| yaml_load_error(file, display, e)),
     );
+    if let (Some(line), Engine::Events) = (syntax_error, engine) {
+        recover_entries_after(converter, display, source, line);
+    }
     match parsed.root {
         None => {}
         Some(Root::Mapping) if whole => converter.finish(),
@@ -441,6 +450,31 @@ fn parse_document(
                 ),
             });
         }
+    }
+}
+
+/// Reads every `identities` entry that starts after `line` on its own, as a
+/// chunk, into `converter`: their problems are reported with the error that
+/// stopped the parse. Nothing read here is audited (the file is invalid).
+fn recover_entries_after(converter: &mut Converter<'_>, display: &str, source: &str, line: u32) {
+    let Some(entries) = chunk::entries(source) else {
+        return;
+    };
+    let file = converter.file();
+    for entry in entries.iter().filter(|e| e.first_line > line as usize) {
+        let doc = entry.document();
+        let parsed = yaml::parse(
+            &doc,
+            Limits::for_len(doc.len()),
+            yaml::Mode::Chunk,
+            converter,
+        );
+        converter.errors.extend(
+            parsed
+                .errors
+                .into_iter()
+                .map(|e| yaml_load_error(file, display, e)),
+        );
     }
 }
 

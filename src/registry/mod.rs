@@ -8,6 +8,7 @@ pub mod chunk;
 mod convert;
 mod legacy;
 mod load;
+mod syntax;
 pub mod time;
 pub mod yaml;
 

@@ -21,7 +21,7 @@
 //! Problems that leave the tree readable (a tag, a duplicate key) are
 //! collected and parsing goes on; a syntax error or a budget breach ends it.
 
-use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -37,7 +37,8 @@ impl Pos {
         Pos::at(span.start.line(), span.start.col())
     }
 
-    fn at(line: usize, col0: usize) -> Pos {
+    /// From a 1-based line and a 0-based column.
+    pub(super) fn at(line: usize, col0: usize) -> Pos {
         Pos {
             line: u32::try_from(line).unwrap_or(u32::MAX).max(1),
             col: u32::try_from(col0.saturating_add(1)).unwrap_or(u32::MAX),
@@ -103,7 +104,7 @@ pub struct YamlError {
 }
 
 impl YamlError {
-    fn new(pos: Pos, message: String, help: Option<&str>) -> Self {
+    pub(super) fn new(pos: Pos, message: String, help: Option<&str>) -> Self {
         YamlError {
             pos,
             message,
@@ -223,7 +224,7 @@ pub fn scan(source: &str, limits: Limits) -> Result<(), YamlError> {
         costs[id] = cost;
     };
     while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| scan_error(&e))?;
+        let (event, span) = event.map_err(|e| super::syntax::explain(source, &e))?;
         let pos = Pos::of(&span);
         let (more_nodes, more_bytes) = match event {
             Event::Scalar(text, _, anchor, _) => {
@@ -322,6 +323,7 @@ struct Anchored<'a> {
 }
 
 struct Builder<'a> {
+    source: &'a str,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     limits: Limits,
     mode: Mode,
@@ -338,6 +340,7 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(source: &'a str, limits: Limits, mode: Mode) -> Self {
         Builder {
+            source,
             parser: Parser::new_from_str_with_options(source, parser_options(limits)),
             limits,
             mode,
@@ -360,7 +363,7 @@ impl<'a> Builder<'a> {
                         None,
                     )));
                 }
-                Some(Err(e)) => return Err(Box::new(scan_error(&e))),
+                Some(Err(e)) => return Err(Box::new(super::syntax::explain(self.source, &e))),
                 Some(Ok((event, span))) => {
                     self.last = Pos::of(&span);
                     if matches!(event, Event::Anchor(..)) {
@@ -905,16 +908,6 @@ fn is_core_number(text: &str) -> bool {
     };
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e), 10));
     mantissa_ok && exponent_ok
-}
-
-fn scan_error(e: &ScanError) -> YamlError {
-    let mark = e.marker();
-    let pos = Pos::at(mark.line(), mark.col());
-    let message = match e.kind() {
-        granit_parser::ErrorKind::UnknownAnchor => "alias references unknown anchor".to_owned(),
-        _ => e.info(),
-    };
-    YamlError::new(pos, format!("invalid YAML: {message}"), None)
 }
 
 #[cfg(test)]

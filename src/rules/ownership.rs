@@ -90,6 +90,10 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
         let problem = match identity.owner(Role::Revocation) {
             RoleRef::Missing(_) => Some("there is no revocation owner".to_owned()),
             RoleRef::Set(id) => match registry.owner(&id.value) {
+                None if !registry.has_directory() => Some(format!(
+                    "there is no owner directory to give revocation owner `{}` a contact",
+                    id.value
+                )),
                 None => Some(format!(
                     "revocation owner `{}` is not in the owner directory",
                     id.value
