@@ -357,7 +357,7 @@ fn file_names_keep_their_backslashes() {
     let err = invalid_in(&ws, &["audit", "a\\b.yaml"]);
     assert_has(
         &err,
-        "a\\b.yaml:2:14: error: an identity entry must be a mapping, found a string\n  help: write it as a list item with its keys, such as `- { id: deploy-key, kind: ssh_key }`",
+        "a\\b.yaml:2:14: error: an identity entry must be a mapping, found a number\n  help: write it as a list item with its keys, such as `- { id: deploy-key, kind: ssh_key }`",
     );
 }
 
