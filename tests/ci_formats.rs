@@ -272,6 +272,18 @@ fn ci_examples_are_wired_consistently() {
         "the last step is the gate"
     );
     assert_eq!(gha["permissions"]["security-events"], "write");
+    // Private repositories need `actions: read` for the upload.
+    assert_eq!(gha["permissions"]["actions"], "read");
+    // Findings depend on the date: the workflow also runs on a schedule.
+    assert!(gha["on"]["schedule"][0]["cron"].is_string(), "no schedule");
+    // A failed upload (no code scanning, a fork's read-only token) neither
+    // fails the job nor skips the gate, and the gate runs after report steps.
+    assert_eq!(upload["continue-on-error"], true);
+    assert!(upload["if"].as_str().unwrap().contains("always()"));
+    let gate_step = steps.last().unwrap();
+    assert!(gate_step["if"].as_str().unwrap().contains("!cancelled()"));
+    // A prebuilt binary, not a build on every run.
+    assert!(!runs.iter().any(|r| r.contains("cargo install")), "{runs:?}");
 
     let gitlab = yaml("examples/ci/gitlab-ci.yml");
     let job = &gitlab["nhi-own"];
@@ -288,7 +300,28 @@ fn ci_examples_are_wired_consistently() {
         .expect("a JUnit step with --output");
     assert_eq!(job["artifacts"]["reports"]["junit"], junit_out);
     assert_eq!(job["artifacts"]["when"], "always");
+    let quality_out = script
+        .iter()
+        .find(|r| flag(r, "--format") == Some("gitlab"))
+        .and_then(|r| flag(r, "--output"))
+        .expect("a Code Quality step with --output");
+    assert_eq!(job["artifacts"]["reports"]["codequality"], quality_out);
+    assert_eq!(flag(script.last().unwrap(), "--fail-on"), Some("error"));
+    // Scheduled pipelines run the audit; `changes:` alone never decides.
+    let rules = job["rules"].as_array().unwrap();
+    assert!(
+        rules.iter().any(|r| r["if"].as_str().is_some_and(|c| c.contains("\"schedule\""))),
+        "{rules:?}"
+    );
+    assert!(rules.iter().all(|r| r["changes"].is_null()), "{rules:?}");
 
     let pre_commit = yaml("examples/pre-commit-config.yaml");
-    assert_eq!(pre_commit["repos"][0]["hooks"][0]["id"], "nhi-own");
+    let hook = &pre_commit["repos"][0]["hooks"][0];
+    assert_eq!(hook["id"], "nhi-own");
+    // A registry outside the default path names both what and when.
+    assert!(hook["args"][0].is_string() && hook["files"].is_string(), "{hook}");
+    let hooks: Value = yaml(".pre-commit-hooks.yaml");
+    let ids: Vec<&str> = hooks.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["nhi-own", "nhi-own-always"]);
+    assert_eq!(hooks[1]["always_run"], true);
 }
