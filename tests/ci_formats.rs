@@ -283,7 +283,10 @@ fn ci_examples_are_wired_consistently() {
     let gate_step = steps.last().unwrap();
     assert!(gate_step["if"].as_str().unwrap().contains("!cancelled()"));
     // A prebuilt binary, not a build on every run.
-    assert!(!runs.iter().any(|r| r.contains("cargo install")), "{runs:?}");
+    assert!(
+        !runs.iter().any(|r| r.contains("cargo install")),
+        "{runs:?}"
+    );
 
     let gitlab = yaml("examples/ci/gitlab-ci.yml");
     let job = &gitlab["nhi-own"];
@@ -310,7 +313,9 @@ fn ci_examples_are_wired_consistently() {
     // Scheduled pipelines run the audit; `changes:` alone never decides.
     let rules = job["rules"].as_array().unwrap();
     assert!(
-        rules.iter().any(|r| r["if"].as_str().is_some_and(|c| c.contains("\"schedule\""))),
+        rules
+            .iter()
+            .any(|r| r["if"].as_str().is_some_and(|c| c.contains("\"schedule\""))),
         "{rules:?}"
     );
     assert!(rules.iter().all(|r| r["changes"].is_null()), "{rules:?}");
@@ -319,9 +324,225 @@ fn ci_examples_are_wired_consistently() {
     let hook = &pre_commit["repos"][0]["hooks"][0];
     assert_eq!(hook["id"], "nhi-own");
     // A registry outside the default path names both what and when.
-    assert!(hook["args"][0].is_string() && hook["files"].is_string(), "{hook}");
+    assert!(
+        hook["args"][0].is_string() && hook["files"].is_string(),
+        "{hook}"
+    );
     let hooks: Value = yaml(".pre-commit-hooks.yaml");
-    let ids: Vec<&str> = hooks.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["nhi-own", "nhi-own-always"]);
     assert_eq!(hooks[1]["always_run"], true);
+}
+
+/// A registry with `n` identities that each have one error finding (no owners
+/// at all: three `missing-owner` each) and one warning.
+fn many_findings(n: usize) -> String {
+    let mut yaml = String::from("version: 1\nidentities:\n");
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  - id: key-{i:02}\n    kind: token\n    owners: {{ policy: p, technical: p, revocation: r }}\n    escalation: x\n    created: 2026-11-01\n    rotation: {{ last_rotated: 2026-11-01 }}\n    expires: 2026-01-01\n"
+        ));
+    }
+    yaml
+}
+
+/// GitHub shows 10 annotations of each kind per step and drops the rest:
+/// the most severe come first, no more than 10 of a kind, the others as
+/// plain log lines, and one closing notice says how many and where to look.
+#[test]
+fn github_annotations_stay_within_what_github_shows() {
+    let ws = Workspace::new();
+    ws.write("r.yaml", many_findings(30));
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+    // 30 expired credentials (errors) and 30 separations of duties (warnings).
+    assert_eq!(count("::error "), 10, "{}", run.stdout);
+    assert_eq!(count("::warning "), 10, "{}", run.stdout);
+    assert_eq!(count("::notice "), 1, "{}", run.stdout);
+    let commands: Vec<&&str> = lines.iter().filter(|l| l.starts_with("::")).collect();
+    assert!(
+        commands[..10].iter().all(|l| l.starts_with("::error ")),
+        "errors first"
+    );
+    let plain: Vec<&&str> = lines.iter().filter(|l| !l.starts_with("::")).collect();
+    assert_eq!(plain.len(), 40, "{}", run.stdout);
+    assert!(plain.iter().all(|l| l.starts_with("r.yaml:")), "{plain:?}");
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("::notice title=nhi-own::40 more not annotated")
+            && last.contains("--format markdown")
+            && last.contains("--format sarif"),
+        "{last}"
+    );
+    // Under the limit, one annotation per finding and nothing else.
+    ws.write("r.yaml", many_findings(3));
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        "2026-11-22",
+        "--format",
+        "github",
+    ]);
+    assert!(
+        run.stdout.lines().all(|l| l.starts_with("::")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 6);
+}
+
+/// `--format gitlab`: a Code Quality report, with SARIF's fingerprints.
+#[test]
+fn gitlab_code_quality_report() {
+    let run = showcase("gitlab");
+    assert_eq!(run.code, 1);
+    let issues: Value = serde_json::from_str(&run.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    let json = showcase("json").json();
+    assert_eq!(issues.len(), json["findings"].as_array().unwrap().len());
+    let sarif: Value = serde_json::from_str(&showcase("sarif").stdout).unwrap();
+    let sarif_prints: std::collections::BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_null())
+        .map(|r| {
+            r["partialFingerprints"]["nhiOwnFinding/v1"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    for issue in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(matches!(
+            issue["severity"].as_str().unwrap(),
+            "major" | "minor" | "info"
+        ));
+        assert_eq!(issue["location"]["path"], "examples/showcase.yaml");
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert!(sarif_prints.contains(issue["fingerprint"].as_str().unwrap()));
+    }
+    let prints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        prints.len(),
+        issues.len(),
+        "GitLab needs unique fingerprints"
+    );
+    insta::assert_snapshot!("showcase_gitlab", run.stdout);
+}
+
+/// An invalid registry is reported in the format asked for: GitHub
+/// annotations on the errors' lines, a JSON errors list, a Markdown table of
+/// errors, Code Quality blockers; and `--output` writes that report.
+#[test]
+fn load_errors_in_every_format() {
+    let ws = Workspace::new();
+    ws.write(
+        "bad.yaml",
+        "version: 1\nidentities:\n  - id: k\n    kind: tokn\n    colour: red\n",
+    );
+    let run = |format: &str| {
+        let run = ws.run(&["audit", "bad.yaml", "--format", format]);
+        assert_eq!(run.code, 2, "{format}: {}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("bad.yaml:4:11: error: unknown identity kind `tokn`"),
+            "{}",
+            run.stderr
+        );
+        run.stdout
+    };
+    let github = run("github");
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 2, "{github}");
+    assert!(lines[0].starts_with("::error file=bad.yaml,line=4,col=11,title=invalid-registry::unknown identity kind `tokn` (help: did you mean `token`?"), "{github}");
+    assert!(
+        lines[1].starts_with(
+            "::error file=bad.yaml,line=5,col=5,title=invalid-registry::unknown key `colour`"
+        ),
+        "{github}"
+    );
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0]["file"], "bad.yaml");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(4), Some(11))
+    );
+    assert!(
+        errors[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `token`?")
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+    let markdown = run("markdown");
+    assert!(
+        markdown.starts_with(
+            "### ❌ nhi-own: the registry is invalid: 2 problems in 1 file; nothing was audited"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "| `bad.yaml:4:11` | `` unknown identity kind `tokn` `` | `` did you mean `token`?"
+        ),
+        "{markdown}"
+    );
+    let gitlab: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    assert_eq!(gitlab.as_array().unwrap().len(), 2);
+    assert_eq!(gitlab[0]["severity"], "blocker");
+    assert_eq!(gitlab[0]["check_name"], "invalid-registry");
+    assert_eq!(gitlab[0]["location"]["lines"]["begin"], 4);
+    // A missing file: no line, so no region; the file still named.
+    let run = ws.run(&["audit", "missing.yaml", "--format", "github"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.starts_with("::error file=missing.yaml,title=invalid-registry::cannot read: no such file or directory"), "{}", run.stdout);
+    // --output still writes the report, replacing an older one.
+    ws.write("report.json", "{\"stale\": true}");
+    let run = ws.run(&["audit", "bad.yaml", "--format", "json", "-o", "report.json"]);
+    assert_eq!(run.code, 2);
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(ws.dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(written["errors"].as_array().unwrap().len(), 2);
+}
+
+/// The README's pre-commit snippet is the example file's, line for line.
+#[test]
+fn readme_pre_commit_snippet_is_the_example() {
+    let snippet = common::readme_block("From\n[`examples/pre-commit-config.yaml`]");
+    let example =
+        std::fs::read_to_string(repo_root().join("examples/pre-commit-config.yaml")).unwrap();
+    let lines: Vec<&str> = example.lines().collect();
+    for line in snippet.lines() {
+        assert!(
+            lines.contains(&line),
+            "README line not in the example: {line:?}"
+        );
+    }
+    assert!(
+        snippet.contains("files: ^security/nhi-registry"),
+        "{snippet}"
+    );
 }

@@ -804,3 +804,151 @@ fn a_file_given_twice_is_audited_once() {
         "no duplicate-identity from the same file"
     );
 }
+
+/// `--output` never lands on the registry: not by its own name, not by
+/// another spelling, not through a symbolic link, not inside a walked
+/// directory. The registry is left as it was, and the exit is 2.
+#[test]
+fn output_never_replaces_an_input() {
+    let ws = Workspace::new();
+    let registry = "version: 1\nidentities:\n  - id: a\n    kind: token\n";
+    ws.write("r.yaml", registry);
+    ws.write("dir/b.yaml", registry.replace("id: a", "id: b"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        ws.dir.path().join("r.yaml"),
+        ws.dir.path().join("link.json"),
+    )
+    .unwrap();
+    let mut attempts = vec![
+        vec!["audit", "r.yaml", "-o", "r.yaml"],
+        vec!["audit", "r.yaml", "-o", "./r.yaml"],
+        vec!["audit", "dir", "-o", "dir/b.yaml"],
+        vec!["audit", "./dir/", "r.yaml", "--output", "dir/../dir/b.yaml"],
+    ];
+    if cfg!(unix) {
+        attempts.push(vec!["audit", "r.yaml", "-o", "link.json"]);
+    }
+    for args in attempts {
+        let mut args = args.clone();
+        args.extend(["--format", "json", "--now", "2026-11-22"]);
+        let run = ws.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("is one of the registry's files; refusing to overwrite it"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.dir.path().join("r.yaml")).unwrap(),
+            registry
+        );
+        assert!(
+            std::fs::read_to_string(ws.dir.path().join("dir/b.yaml"))
+                .unwrap()
+                .starts_with("version: 1")
+        );
+    }
+}
+
+/// A new report gets the permissions the umask gives any new file; a
+/// replaced report keeps its own; a device is written in place.
+#[cfg(unix)]
+#[test]
+fn report_permissions_follow_the_umask_and_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: a\n    kind: token\n",
+    );
+    let mode = |name: &str| {
+        std::fs::metadata(ws.dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let bin = assert_cmd::cargo::cargo_bin("nhi-own");
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 027 && exec '{}' audit r.yaml --now 2026-11-22 -o new.txt",
+            bin.display()
+        ))
+        .current_dir(ws.dir.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(mode("new.txt"), 0o640);
+    ws.write("kept.txt", "old");
+    std::fs::set_permissions(
+        ws.dir.path().join("kept.txt"),
+        std::fs::Permissions::from_mode(0o604),
+    )
+    .unwrap();
+    let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "-o", "kept.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(mode("kept.txt"), 0o604);
+    assert!(
+        std::fs::read_to_string(ws.dir.path().join("kept.txt"))
+            .unwrap()
+            .contains("missing-owner")
+    );
+    // /dev/null is not renamed over: it stays a device.
+    let run = ws.run(&["audit", "r.yaml", "--now", "2026-11-22", "-o", "/dev/null"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(!null.is_file(), "/dev/null was replaced by a file");
+}
+
+/// `-` reads the registry from standard input, shown as `<stdin>`; `-o -`
+/// writes the report to standard output.
+#[test]
+fn standard_input_and_output() {
+    let ws = Workspace::new();
+    let output = nhi_own()
+        .current_dir(ws.dir.path())
+        .args([
+            "audit",
+            "-",
+            "--now",
+            "2026-11-22",
+            "--format",
+            "text",
+            "-o",
+            "-",
+        ])
+        .write_stdin("version: 1\nidentities:\n  - id: a\n    kind: tokn\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("<stdin>:4:11: error: unknown identity kind `tokn`"),
+        "{stderr}"
+    );
+    let output = nhi_own()
+        .current_dir(ws.dir.path())
+        .args([
+            "audit",
+            "-",
+            "--now",
+            "2026-11-22",
+            "--format",
+            "text",
+            "-o",
+            "-",
+        ])
+        .write_stdin("version: 1\nidentities:\n  - id: a\n    kind: token\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("<stdin>:3:5: "), "{stdout}");
+    assert!(
+        !ws.dir.path().join("-").exists(),
+        "`-o -` wrote a file named -"
+    );
+}

@@ -325,16 +325,8 @@ fn unreadable_files() {
         &run,
         "/proc/self/mem: error: cannot read: input/output error",
     );
-
-    use std::os::unix::fs::PermissionsExt;
-    let path = ws.write("locked.yaml", IDENTITY);
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&path).is_ok() {
-        eprintln!("skipping the permission case: this user reads mode-000 files (root)");
-        return;
-    }
-    let run = bounded(ws.dir.path(), &["audit", "locked.yaml"]);
-    assert_invalid(&run, "locked.yaml: error: cannot read: permission denied");
+    // A file without read permission: `tests/clients` (root reads it anyway,
+    // so there the check shows as ignored).
 }
 
 #[test]

@@ -907,3 +907,25 @@ fn canonically_equivalent_ids_are_one_id() {
         assert_has(&err, &format!("it contains {what} at character 4"));
     }
 }
+
+/// A registry that could not be read at all says so, not "invalid".
+#[test]
+fn an_unreadable_registry_is_not_called_invalid() {
+    let ws = Workspace::new();
+    let err = invalid_in(&ws, &["audit", "nope.yaml"]);
+    assert!(
+        err.ends_with("error: the registry could not be read; nothing was audited\n"),
+        "{err}"
+    );
+    ws.write(
+        "r.yaml",
+        "version: 1\nidentities:\n  - id: k\n    kind: tokn\n",
+    );
+    let err = invalid_in(&ws, &["audit", "r.yaml", "nope.yaml"]);
+    assert!(
+        err.ends_with(
+            "error: the registry is invalid: 2 problems in 1 file; nothing was audited\n"
+        ),
+        "{err}"
+    );
+}

@@ -34,6 +34,7 @@ mod common;
 
 mod ci_files;
 mod junit;
+mod permissions;
 mod pre_commit;
 mod sarif;
 mod yaml_suite;
@@ -52,6 +53,7 @@ fn main() {
     for (name, check) in sarif::CHECKS
         .iter()
         .chain(junit::CHECKS)
+        .chain(permissions::CHECKS)
         .chain(yaml_suite::CHECKS)
         .chain(pre_commit::CHECKS)
         .chain(ci_files::CHECKS)

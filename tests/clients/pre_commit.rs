@@ -12,10 +12,73 @@ use libtest_mimic::{Completion, Failed};
 use std::path::Path;
 use std::process::{Command, Output};
 
-pub const CHECKS: &[(&str, Check)] = &[(
-    "pre_commit::the_hooks_block_an_unowned_identity_outside_the_default_path",
-    hooks_block_an_unowned_identity,
-)];
+pub const CHECKS: &[(&str, Check)] = &[
+    (
+        "pre_commit::the_hooks_block_an_unowned_identity_outside_the_default_path",
+        hooks_block_an_unowned_identity,
+    ),
+    (
+        "pre_commit::the_readme_local_hook_blocks_an_unowned_identity",
+        local_hook_blocks_an_unowned_identity,
+    ),
+];
+
+/// The README's `repo: local` recipe, as written, with the binary under test
+/// on `PATH` as a team's installed one would be.
+fn local_hook_blocks_an_unowned_identity() -> Result<Completion, Failed> {
+    let pre_commit = need!(program("pre-commit"));
+    let recipe = common::readme_block("local hook instead");
+    assert!(
+        recipe.contains("repo: local") && recipe.contains("entry: nhi-own audit"),
+        "{recipe}"
+    );
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("gitconfig"),
+        "[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
+    let ws = Workspace::new();
+    let repo = ws.dir.path();
+    assert!(
+        run(repo, "git", &["init", "-q"], home.path())
+            .status
+            .success()
+    );
+    ws.write(".pre-commit-config.yaml", &recipe);
+    let install = run(repo, &pre_commit, &["install"], home.path());
+    assert!(install.status.success(), "{}", text(&install));
+    ws.write(
+        "ownership.yaml",
+        registry(chrono::Utc::now().date_naive(), false),
+    );
+    run(repo, "git", &["add", "."], home.path());
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_nhi-own"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let mut commit = Command::new("git");
+    commit
+        .args(["commit", "-q", "-m", "add deploy key"])
+        .current_dir(repo)
+        .env("PATH", path);
+    git_env(&mut commit, home.path());
+    let blocked = commit.output().unwrap();
+    let output = text(&blocked);
+    assert!(
+        !blocked.status.success(),
+        "the commit went through:\n{output}"
+    );
+    assert!(
+        output.contains("ownership.yaml:5:13: error[missing-owner] deploy-key"),
+        "{output}"
+    );
+    Ok(Completion::Completed)
+}
 
 fn git_env(command: &mut Command, home: &Path) {
     command

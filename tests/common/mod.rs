@@ -251,3 +251,16 @@ pub fn clip(text: &str) -> String {
         Some((end, _)) => format!("{}…", &text[..end]),
     }
 }
+
+/// The first fenced code block of the README after the text `marker`: the
+/// snippet a user copies, so that tests run it as written.
+pub fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let after = &readme[readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} not in the README"))..];
+    let start = after.find("```").expect("a code block after the marker");
+    let body = &after[start..];
+    let body = &body[body.find('\n').expect("a fence line") + 1..];
+    body[..body.find("```").expect("a closing fence")].to_owned()
+}
