@@ -924,7 +924,7 @@ fn an_unreadable_registry_is_not_called_invalid() {
     let err = invalid_in(&ws, &["audit", "r.yaml", "nope.yaml"]);
     assert!(
         err.ends_with(
-            "error: the registry is invalid: 2 problems in 1 file; nothing was audited\n"
+            "error: the registry is invalid: 2 problems in 2 files; nothing was audited\n"
         ),
         "{err}"
     );
