@@ -1,7 +1,7 @@
 //! Runs the checks, applies policy severities and exceptions, and builds the
 //! [`Report`]. Pure: `today` is passed in, nothing is read or written.
 
-use crate::registry::{Date, Exception, Registry, SeverityLevel};
+use crate::registry::{Date, Exception, Registry};
 use crate::report::{Finding, Report, Subject, Suppressed};
 use crate::rules::{self, Context, RuleId, Severity, Violation};
 
@@ -9,10 +9,7 @@ use crate::rules::{self, Context, RuleId, Severity, Violation};
 pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
     match registry.policy.severity.get(&rule) {
         None => Some(rule.info().severity),
-        Some(SeverityLevel::Error) => Some(Severity::Error),
-        Some(SeverityLevel::Warning) => Some(Severity::Warning),
-        Some(SeverityLevel::Info) => Some(Severity::Info),
-        Some(SeverityLevel::Off) => None,
+        Some(set) => *set,
     }
 }
 

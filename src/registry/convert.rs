@@ -7,7 +7,7 @@ use super::time::{parse_date, parse_duration, parse_max_age};
 use super::yaml::{DocumentSink, Key, Node, Pos, Value};
 use super::{
     Date, Days, Exception, Identity, IdentityKind, IdentityStatus, LoadError, Loc, Located, MaxAge,
-    Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef, SeverityLevel,
+    Owner, OwnerKind, OwnerStatus, Policy, Role, RoleRef,
 };
 use crate::escape::short;
 use crate::keyword::{Keyword, did_you_mean, one_of};
@@ -241,6 +241,27 @@ impl<'src> Converter<'src> {
             )),
         );
         None
+    }
+
+    /// A `policy.severity` value: a severity, or `off` (`Some(None)`).
+    fn level(&mut self, node: &Node) -> Option<Option<crate::catalogue::Severity>> {
+        let text = self.string(Some(node), "severity")?;
+        match crate::catalogue::parse_level(&text.value) {
+            Ok(level) => Some(level),
+            Err(()) => {
+                let levels = crate::catalogue::LEVELS;
+                let help = match did_you_mean(&text.value, levels) {
+                    Some(best) => format!("did you mean `{best}`? expected {}", one_of(levels)),
+                    None => format!("expected {}", one_of(levels)),
+                };
+                self.error(
+                    text.loc,
+                    format!("unknown severity `{}`", short(&text.value)),
+                    Some(help),
+                );
+                None
+            }
+        }
     }
 
     fn keyword<K: Keyword>(&mut self, node: Option<&Node>, field: &str) -> Option<Located<K>> {
@@ -717,9 +738,9 @@ impl<'src> Converter<'src> {
                         None
                     }
                 };
-                let level = self.keyword::<SeverityLevel>(Some(value), "severity");
+                let level = self.level(value);
                 if let (Some(rule), Some(level)) = (rule, level) {
-                    policy.severity.insert(rule, level.value);
+                    policy.severity.insert(rule, level);
                 }
             }
         }

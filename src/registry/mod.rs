@@ -8,12 +8,11 @@ pub mod chunk;
 mod convert;
 mod legacy;
 mod load;
-mod syntax;
 pub mod time;
 pub mod yaml;
 
+use crate::catalogue::{RuleId, Severity};
 use crate::keyword::keyword_enum;
-use crate::rules::RuleId;
 pub use load::{
     Chunking, Engine, LoadOptions, STDIN, STDIN_DISPLAY, Sources, display_path, load, load_bytes,
     load_sources, parse_only,
@@ -187,16 +186,6 @@ pub struct Owner {
     pub status: OwnerStatus,
 }
 
-keyword_enum! {
-    /// A severity as the policy may set it, `off` included.
-    pub enum SeverityLevel {
-        Error => "error",
-        Warning => "warning",
-        Info => "info",
-        Off => "off",
-    }
-}
-
 /// The `policy` block, with the defaults of SPEC §3 filled in.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -207,7 +196,8 @@ pub struct Policy {
     pub privileged_review_interval: Days,
     pub warn_within: Days,
     pub max_exception: Days,
-    pub severity: BTreeMap<RuleId, SeverityLevel>,
+    /// Severities set by the policy; `None` is `off`.
+    pub severity: BTreeMap<RuleId, Option<Severity>>,
 }
 
 impl Default for Policy {

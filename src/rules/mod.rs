@@ -4,50 +4,16 @@
 //! return findings. To add a rule, add it to the catalogue and to its group's
 //! file.
 
-mod catalogue;
 pub mod exceptions;
 pub mod integrity;
 pub mod lifecycle;
 pub mod ownership;
 
-pub use catalogue::{RuleId, RuleInfo};
+pub use crate::catalogue::{Group, RuleId, RuleInfo, Severity};
 
-use crate::keyword::{Suggester, keyword_enum};
+use crate::keyword::Suggester;
 use crate::registry::{Date, Loc, Registry};
 use std::collections::{HashMap, HashSet};
-
-keyword_enum! {
-    /// The four groups of SPEC §2.
-    pub enum Group {
-        Ownership => "ownership",
-        Lifecycle => "lifecycle",
-        Integrity => "integrity",
-        Exceptions => "exceptions",
-    }
-}
-
-keyword_enum! {
-    /// The severity of a finding, most severe first.
-    pub enum Severity {
-        Error => "error",
-        Warning => "warning",
-        Info => "info",
-    }
-}
-
-impl RuleId {
-    pub fn group(self) -> Group {
-        self.info().group
-    }
-}
-
-impl Group {
-    /// Whether an exception may name the group's rules (SPEC §1: ownership,
-    /// lifecycle and drift); exception and integrity rules cannot be excepted.
-    pub fn exceptable(self) -> bool {
-        matches!(self, Group::Ownership | Group::Lifecycle)
-    }
-}
 
 /// One rule's verdict on one place, before policy severities and exceptions.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! entry). Each common mistake is found in the source and reported at its
 //! own place, with what to do.
 
-use super::yaml::{Pos, YamlError};
+use super::{Pos, YamlError};
 use granit_parser::ScanError;
 
 /// The error the parser reported, moved to the mistake and explained.

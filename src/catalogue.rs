@@ -1,11 +1,52 @@
-//! The rule catalogue: every rule's id, group, default severity, summary,
-//! explanation, fix, example and framework references, written once.
+//! The rule vocabulary and catalogue: every rule's id, group, default
+//! severity, summary, explanation, fix, the example it reports and the same
+//! example fixed, and framework references, written once. A leaf: it uses
+//! nothing of the registry, the rules or the reports, which all use it.
 //!
-//! `nhi-own rules`, `nhi-own explain`, report rule descriptors and the README's
-//! rule table all come from here.
+//! `nhi-own rules`, `nhi-own explain`, report rule descriptors, the JSON
+//! Schema's rule ids and the README's rule table all come from here.
 
-use super::{Group, Severity};
 use crate::keyword::keyword_enum;
+
+keyword_enum! {
+    /// The groups of SPEC §2.
+    pub enum Group {
+        Ownership => "ownership",
+        Lifecycle => "lifecycle",
+        Integrity => "integrity",
+        Exceptions => "exceptions",
+    }
+}
+
+impl Group {
+    /// Whether an exception may name the group's rules (SPEC §1: ownership,
+    /// lifecycle and drift); exception and integrity rules cannot be excepted.
+    pub fn exceptable(self) -> bool {
+        matches!(self, Group::Ownership | Group::Lifecycle)
+    }
+}
+
+keyword_enum! {
+    /// The severity of a finding, most severe first.
+    pub enum Severity {
+        Error => "error",
+        Warning => "warning",
+        Info => "info",
+    }
+}
+
+/// The spellings `policy.severity` takes: a severity, or `off`.
+pub const LEVELS: [&str; 4] = ["error", "warning", "info", "off"];
+
+/// A `policy.severity` value: `Some(severity)`, `None` for `off`; `Err` for
+/// anything else.
+pub fn parse_level(text: &str) -> Result<Option<Severity>, ()> {
+    use crate::keyword::Keyword;
+    match text {
+        "off" => Ok(None),
+        _ => Severity::parse(text).map(Some).ok_or(()),
+    }
+}
 
 /// Everything known about one rule.
 #[derive(Debug)]
@@ -32,18 +73,26 @@ pub struct RuleInfo {
 impl RuleInfo {
     /// The framework references, one framework per line.
     pub fn references(&self) -> String {
-        let list = |refs: &[&str]| {
-            if refs.is_empty() {
-                "none".to_owned()
-            } else {
-                refs.join(", ")
-            }
-        };
         format!(
             "OWASP Non-Human Identities Top 10 (2025): {}\nNIST CSF 2.0: {}",
-            list(self.owasp),
-            list(self.nist)
+            join_references(self.owasp, "none"),
+            join_references(self.nist, "none")
         )
+    }
+}
+
+/// References as `a, b`, or `none` when there are none.
+pub fn join_references(refs: &[&str], none: &str) -> String {
+    if refs.is_empty() {
+        none.to_owned()
+    } else {
+        refs.join(", ")
+    }
+}
+
+impl RuleId {
+    pub fn group(self) -> Group {
+        self.info().group
     }
 }
 
