@@ -38,13 +38,13 @@ keyword_enum! {
 /// The spellings `policy.severity` takes: a severity, or `off`.
 pub const LEVELS: [&str; 4] = ["error", "warning", "info", "off"];
 
-/// A `policy.severity` value: `Some(severity)`, `None` for `off`; `Err` for
-/// anything else.
-pub fn parse_level(text: &str) -> Result<Option<Severity>, ()> {
+/// A `policy.severity` value: `Some(Some(severity))`, `Some(None)` for
+/// `off`; `None` for anything else.
+pub fn parse_level(text: &str) -> Option<Option<Severity>> {
     use crate::keyword::Keyword;
     match text {
-        "off" => Ok(None),
-        _ => Severity::parse(text).map(Some).ok_or(()),
+        "off" => Some(None),
+        _ => Severity::parse(text).map(Some),
     }
 }
 

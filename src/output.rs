@@ -3,6 +3,7 @@
 //! it is a terminal, and the decisions behind colour and width.
 
 use crate::cli::ColorArg;
+use crate::registry::describe_io;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -54,10 +55,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
             .write(true)
             .open(path)
             .and_then(|mut f| f.write_all(bytes))
-            .map_err(|e| describe(&e));
+            .map_err(|e| describe_io(&e));
     }
     let target = match &existing {
-        Some(_) => std::fs::canonicalize(path).map_err(|e| describe(&e))?,
+        Some(_) => std::fs::canonicalize(path).map_err(|e| describe_io(&e))?,
         None => path.to_path_buf(),
     };
     let dir = match target.parent() {
@@ -76,34 +77,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     };
     #[cfg(unix)]
     builder.permissions(mode);
-    let mut file = builder.tempfile_in(dir).map_err(|e| describe(&e))?;
-    file.write_all(bytes).map_err(|e| describe(&e))?;
+    let mut file = builder.tempfile_in(dir).map_err(|e| describe_io(&e))?;
+    file.write_all(bytes).map_err(|e| describe_io(&e))?;
     if let Some(meta) = &existing {
         file.as_file()
             .set_permissions(meta.permissions())
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| describe_io(&e))?;
     }
-    file.as_file().sync_all().map_err(|e| describe(&e))?;
-    file.persist(&target).map_err(|e| describe(&e.error))?;
+    file.as_file().sync_all().map_err(|e| describe_io(&e))?;
+    file.persist(&target).map_err(|e| describe_io(&e.error))?;
     Ok(())
-}
-
-/// An I/O error in the words of the rest of the messages.
-fn describe(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => {
-            let text = e.to_string();
-            let text = text
-                .find(" (os error")
-                .map_or(text.as_str(), |i| &text[..i]);
-            let mut chars = text.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_lowercase().chain(chars).collect()
-            })
-        }
-    }
 }
 
 /// Whether to colour a stream, honouring `--color`, NO_COLOR, CLICOLOR_FORCE and TTYs.

@@ -247,8 +247,8 @@ impl<'src> Converter<'src> {
     fn level(&mut self, node: &Node) -> Option<Option<crate::catalogue::Severity>> {
         let text = self.string(Some(node), "severity")?;
         match crate::catalogue::parse_level(&text.value) {
-            Ok(level) => Some(level),
-            Err(()) => {
+            Some(level) => Some(level),
+            None => {
                 let levels = crate::catalogue::LEVELS;
                 let help = match did_you_mean(&text.value, levels) {
                     Some(best) => format!("did you mean `{best}`? expected {}", one_of(levels)),

@@ -434,7 +434,7 @@ fn yaml_error(source: &str, e: &serde_saphyr::Error) -> yaml::YamlError {
             u32::try_from(l.line()).unwrap_or(u32::MAX).max(1),
             u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
         ),
-        None => super::load::end_position(source),
+        None => super::files::end_position(source),
     };
     let (message, help) = match innermost(e) {
         E::DuplicateMappingKey { key, .. } => (

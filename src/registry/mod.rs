@@ -6,17 +6,18 @@
 #[doc(hidden)]
 pub mod chunk;
 mod convert;
+mod files;
 mod legacy;
 mod load;
+mod merge;
+mod parallel;
 pub mod time;
 pub mod yaml;
 
 use crate::catalogue::{RuleId, Severity};
 use crate::keyword::keyword_enum;
-pub use load::{
-    Chunking, Engine, LoadOptions, STDIN, STDIN_DISPLAY, Sources, display_path, load, load_bytes,
-    load_sources, parse_only,
-};
+pub use files::{STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
+pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, load_sources, parse_only};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};
