@@ -6,7 +6,11 @@
 #[doc(hidden)]
 pub mod chunk;
 mod convert;
+mod entries;
+mod entry;
 mod files;
+pub mod format;
+mod ids;
 mod legacy;
 mod load;
 mod merge;
@@ -150,6 +154,8 @@ pub struct Identity {
     pub expires: Option<Located<Date>>,
     pub last_reviewed: Option<Located<Date>>,
     pub revoked: Option<Located<Date>>,
+    /// The workloads, services or pipelines that use this credential.
+    pub used_by: Vec<Located<String>>,
     pub exceptions: Vec<Exception>,
 }
 
