@@ -1,9 +1,11 @@
-//! Runs the checks, applies policy severities and exceptions, and builds the
-//! [`Report`]. Pure: `today` is passed in, nothing is read or written.
+//! Runs the checks of [`rules::CHECKS`], applies policy severities and
+//! exceptions, and builds the [`Report`]. Pure: `today` is passed in, nothing
+//! is read or written.
 
-use crate::registry::{Date, Exception, Registry};
+use crate::registry::{Date, Exception, Identity, Registry};
 use crate::report::{Finding, Report, Subject, Suppressed};
-use crate::rules::{self, Context, RuleId, Severity, Violation};
+use crate::rules::{CHECKS, Check, Context, RuleId, Run, Severity, Target, Violation};
+use std::collections::HashMap;
 
 /// The effective severity of a rule under the registry's policy; `None` when `off`.
 pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
@@ -13,68 +15,81 @@ pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
     }
 }
 
-/// Records a violation as a finding at its effective severity (`off` drops it).
-fn record(report: &mut Report<'_>, registry: &Registry, subject: Subject<'_>, v: Violation) {
-    if let Some(severity) = severity(registry, v.rule) {
-        report.push(Finding::new(registry, subject, v, severity));
-    }
-}
-
 /// Audits a registry as of `today`.
 pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     let ctx = Context::new(registry, today);
     let mut report = Report::new(registry, today);
+    let record = |report: &mut Report<'_>, subject: Subject, v: Violation| {
+        if let Some(severity) = severity(registry, v.rule) {
+            report.push(Finding::new(registry, subject, v, severity));
+        }
+    };
 
-    let mut duplicates = rules::integrity::duplicates(&ctx).into_iter().peekable();
-    let (confusable_identities, confusable_owners) = rules::integrity::confusables(&ctx);
-    let mut confusable_identities = confusable_identities.into_iter().peekable();
+    // Registry-wide checks first: what they find on an identity joins that
+    // identity's findings (and its exceptions), the rest is recorded here.
+    let mut on_identities: Vec<(usize, Violation)> = Vec::new();
+    for check in CHECKS {
+        let Run::Registry(run) = check.run else {
+            continue;
+        };
+        for (target, violation) in run(&ctx) {
+            debug_assert!(reports(check, &violation));
+            match target {
+                Target::Identity(index) => on_identities.push((index, violation)),
+                Target::Owner(id) => {
+                    record(&mut report, Subject::Owner(id.to_owned()), violation);
+                }
+                Target::Registry => record(&mut report, Subject::Registry, violation),
+            }
+        }
+    }
+    on_identities.sort_by_key(|(index, _)| *index);
+    let mut on_identities = on_identities.into_iter().peekable();
+
     let mut raw = Vec::new();
-    let mut occurrences: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut occurrences: HashMap<&str, u32> = HashMap::new();
     for (index, identity) in registry.identities.iter().enumerate() {
-        raw.clear();
         let occurrence = occurrences.entry(identity.id.value.as_str()).or_insert(0);
         *occurrence += 1;
-        rules::integrity::check(&ctx, identity, &mut raw);
-        while let Some((_, v)) = duplicates.next_if(|(i, _)| *i == index) {
-            raw.push(v);
-        }
-        while let Some((_, v)) = confusable_identities.next_if(|(i, _)| *i == index) {
-            raw.push(v);
-        }
         let subject = Subject::Identity {
-            id: &identity.id.value,
+            id: identity.id.value.clone(),
             entry: index,
             occurrence: *occurrence,
         };
-        if identity.is_retired() {
-            // Retired: only three rules apply, and exceptions are ignored.
-            rules::lifecycle::check_retired(identity, &mut raw);
+        raw.clear();
+        while let Some((_, v)) = on_identities.next_if(|(i, _)| *i == index) {
+            raw.push(v);
+        }
+        let retired = identity.is_retired();
+        for check in CHECKS {
+            let run = match check.run {
+                Run::AnyIdentity(run) => run,
+                Run::Identity(run) if !retired => run,
+                Run::RetiredIdentity(run) if retired => run,
+                _ => continue,
+            };
+            let before = raw.len();
+            run(&ctx, identity, &mut raw);
+            debug_assert!(raw[before..].iter().all(|v| reports(check, v)));
+        }
+        if retired {
+            // Exceptions are ignored on a retired identity.
             for v in raw.drain(..) {
-                record(&mut report, registry, subject, v);
+                record(&mut report, subject.clone(), v);
             }
             continue;
         }
-        rules::ownership::check(&ctx, identity, &mut raw);
-        rules::lifecycle::check(&ctx, identity, &mut raw);
-
-        let mut valid: Vec<&Exception> = Vec::new();
-        for exception in &identity.exceptions {
-            let assessment = rules::exceptions::assess(&ctx, identity, exception);
-            raw.extend(assessment.violations);
-            if assessment.valid {
-                valid.push(exception);
-            }
-        }
+        let valid = assess_exceptions(&ctx, identity, &mut raw);
         let mut used = vec![false; valid.len()];
         for violation in raw.drain(..) {
             let Some(severity) = severity(registry, violation.rule) else {
                 continue;
             };
             let rule = violation.rule;
-            let finding = Finding::new(registry, subject, violation, severity);
+            let finding = Finding::new(registry, subject.clone(), violation, severity);
             match valid.iter().position(|e| e.rule.value == rule) {
                 Some(first) => {
-                    report.suppress(Suppressed::new(finding, valid[first]));
+                    report.suppress(Suppressed::new(registry, finding, valid[first]));
                     for (i, e) in valid.iter().enumerate() {
                         used[i] |= e.rule.value == rule;
                     }
@@ -82,28 +97,47 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
                 None => report.push(finding),
             }
         }
-        for (exception, used) in valid.iter().zip(&used) {
-            if !used {
-                record(
-                    &mut report,
-                    registry,
-                    subject,
-                    rules::exceptions::unused(exception),
-                );
+        for check in CHECKS {
+            let Run::UnusedException(run) = check.run else {
+                continue;
+            };
+            for (exception, _) in valid.iter().zip(&used).filter(|(_, used)| !**used) {
+                record(&mut report, subject.clone(), run(exception));
             }
         }
     }
-
-    let mut directory: Vec<(&str, Violation)> = Vec::new();
-    rules::ownership::check_directory(&ctx, &mut directory);
-    directory.extend(rules::integrity::unused_owners(&ctx));
-    directory.extend(confusable_owners);
-    for (owner, violation) in directory {
-        record(&mut report, registry, Subject::Owner(owner), violation);
-    }
-    if let Some(v) = rules::integrity::empty(&ctx) {
-        record(&mut report, registry, Subject::Registry, v);
-    }
     report.finish();
     report
+}
+
+/// Runs the exception checks on an identity in service: adds what is wrong
+/// with its exceptions to `raw`, and returns the valid ones, which may
+/// suppress its findings.
+fn assess_exceptions<'r>(
+    ctx: &Context<'_>,
+    identity: &'r Identity,
+    raw: &mut Vec<Violation>,
+) -> Vec<&'r Exception> {
+    identity
+        .exceptions
+        .iter()
+        .filter(|exception| {
+            let mut valid = true;
+            for check in CHECKS {
+                let Run::Exception(run) = check.run else {
+                    continue;
+                };
+                let assessment = run(ctx, identity, exception);
+                debug_assert!(assessment.violations.iter().all(|v| reports(check, v)));
+                raw.extend(assessment.violations);
+                valid &= assessment.valid;
+            }
+            valid
+        })
+        .collect()
+}
+
+/// Whether a violation is of a rule its check names.
+fn reports(check: &Check, violation: &Violation) -> bool {
+    check.rules.contains(&violation.rule)
 }

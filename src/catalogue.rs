@@ -407,4 +407,16 @@ catalogue! {
         fixed: "exceptions:\n  - rule: stale-rotation\n    reason: vendor migration, renewed after review\n    approved_by: team-secops\n    expires: 2027-02-28",
         owasp: [], nist: ["ID.RA-07"],
     },
+    SharedCredential => "shared-credential" {
+        group: Ownership, severity: Warning,
+        summary: "`used_by` names more than one workload: one credential, several consumers",
+        why: "A credential shared by several workloads cannot be rotated or revoked for one of \
+              them without breaking the others, so in practice it is never rotated, and a leak \
+              from any consumer exposes all of them (OWASP NHI9, NHI Reuse).",
+        fix: "Issue each workload its own credential, each with its own entry and owners, then \
+              revoke the shared one.",
+        example: "- id: reporting-db-password\n  kind: secret\n  used_by: [billing-api, nightly-export]",
+        fixed: "- id: reporting-db-password-billing\n  kind: secret\n  used_by: [billing-api]\n- id: reporting-db-password-export\n  kind: secret\n  used_by: [nightly-export]",
+        owasp: ["NHI9:2025"], nist: ["PR.AA-01"],
+    },
 }

@@ -492,7 +492,15 @@ fn json_report_shape() {
     assert_eq!(
         fields,
         [
-            "column", "file", "identity", "line", "message", "owner", "rule", "severity"
+            "column",
+            "file",
+            "fingerprint",
+            "identity",
+            "line",
+            "message",
+            "owner",
+            "rule",
+            "severity"
         ]
     );
     let suppressed = &json["suppressed"][0];
@@ -618,7 +626,7 @@ fn table_summary_line() {
     let run = examples(&["audit", "examples/showcase.yaml", "--now", "2026-11-01"]);
     assert!(
         run.stdout.ends_with(
-            "17 errors, 13 warnings, 1 info in 22 identities (2 suppressed by exceptions) as of 2026-11-01\n"
+            "17 errors, 14 warnings, 1 info in 23 identities (2 suppressed by exceptions) as of 2026-11-01\n"
         ),
         "{}",
         run.stdout
@@ -951,4 +959,25 @@ fn standard_input_and_output() {
         !ws.dir.path().join("-").exists(),
         "`-o -` wrote a file named -"
     );
+}
+
+/// The README's JSON example is what the showcase audit says: its summary,
+/// and each finding it shows, byte for byte as a value.
+#[test]
+fn readme_json_example_is_true() {
+    let example: Value = serde_json::from_str(&common::readme_block("- `json` (the other formats"))
+        .expect("the README's JSON example parses");
+    let actual = showcase_json().json();
+    assert_eq!(example["summary"], actual["summary"]);
+    assert_eq!(example["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    for list in ["findings", "suppressed"] {
+        let shown = example[list].as_array().unwrap();
+        assert!(!shown.is_empty());
+        for finding in shown {
+            assert!(
+                actual[list].as_array().unwrap().contains(finding),
+                "the README shows a {list} entry the audit does not give: {finding}"
+            );
+        }
+    }
 }

@@ -190,7 +190,8 @@ fn write_yaml(y: &Y, flow_style: bool) -> String {
 // ---------------------------------------------------------------- the model
 
 const BASE: &str = "2026-01-01";
-const EXCEPTABLE: [&str; 6] = [
+const EXCEPTABLE: [&str; 7] = [
+    "shared-credential",
     "stale-rotation",
     "missing-owner",
     "review-overdue",
@@ -252,6 +253,8 @@ struct IdentityM {
     expires: Option<i64>,
     reviewed: Option<i64>,
     revoked: Option<i64>,
+    /// Workloads, from a pool of three, repeats included.
+    used_by: Vec<usize>,
     exceptions: Vec<ExceptionM>,
 }
 
@@ -368,6 +371,10 @@ impl Model {
         if let Some(d) = m.revoked {
             e.push(("revoked", date(d)));
         }
+        if !m.used_by.is_empty() {
+            let workloads = m.used_by.iter().map(|w| s(format!("workload-{w}")));
+            e.push(("used_by", Y::Seq(workloads.collect())));
+        }
         if !m.exceptions.is_empty() {
             let list = m
                 .exceptions
@@ -481,7 +488,12 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
         [role(), role(), role()],
         (prop::option::of(0..TEXT.len()), any::<bool>()),
         (date(), date(), prop::option::weighted(0.2, 1u32..400)),
-        (date(), date(), prop::option::weighted(0.2, offset())),
+        (
+            date(),
+            date(),
+            prop::option::weighted(0.2, offset()),
+            prop::collection::vec(0usize..3, 0..3),
+        ),
         prop::collection::vec(exception_strategy(owners), 0..3),
     )
         .prop_map(
@@ -490,7 +502,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
                 roles,
                 (escalation, privileged),
                 (created, rotated, max_age),
-                (expires, reviewed, revoked),
+                (expires, reviewed, revoked, used_by),
                 exceptions,
             )| IdentityM {
                 id,
@@ -506,6 +518,7 @@ fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
                 expires,
                 reviewed,
                 revoked,
+                used_by,
                 exceptions,
             },
         )
@@ -779,8 +792,8 @@ fn said(f: &Finding) -> Said {
     (
         f.rule.as_str().to_owned(),
         f.severity.as_str().to_owned(),
-        f.identity.clone(),
-        f.owner.clone(),
+        f.identity().map(str::to_owned),
+        f.owner().map(str::to_owned),
         f.detail.clone(),
     )
 }

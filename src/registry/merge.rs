@@ -26,7 +26,7 @@ pub(super) fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadEr
                         .to_owned(),
                     Some(format!(
                         "the policy is already set at {}",
-                        describe_loc(&registry, first)
+                        registry.position(first)
                     )),
                 )),
             }
@@ -40,7 +40,7 @@ pub(super) fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadEr
                     format!("owner `{}` is declared twice", owner.id.value),
                     Some(format!(
                         "first declared at {}",
-                        describe_loc(&registry, first_loc)
+                        registry.position(first_loc)
                     )),
                 ));
                 continue;
@@ -97,8 +97,4 @@ fn located_error(
         message,
         help,
     }
-}
-
-fn describe_loc(registry: &Registry, loc: Loc) -> String {
-    format!("{}:{}:{}", registry.file(loc), loc.line, loc.col)
 }

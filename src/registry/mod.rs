@@ -20,6 +20,7 @@ pub mod yaml;
 
 use crate::catalogue::{RuleId, Severity};
 use crate::keyword::keyword_enum;
+use crate::wording::plural;
 pub use files::{STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
 pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, load_sources, parse_only};
 use std::collections::{BTreeMap, HashMap};
@@ -284,6 +285,11 @@ impl Registry {
             .get(loc.file as usize)
             .map_or("<unknown>", |f| f.path.as_str())
     }
+
+    /// `file:line:col`, as messages cite another place.
+    pub fn position(&self, loc: Loc) -> String {
+        format!("{}:{}:{}", self.file(loc), loc.line, loc.col)
+    }
 }
 
 /// One problem that makes a registry unreadable or invalid.
@@ -344,9 +350,9 @@ impl LoadErrors {
             return "the registry could not be read".to_owned();
         }
         format!(
-            "the registry is invalid: {problems} problem{} in {files} file{}",
-            if problems == 1 { "" } else { "s" },
-            if files == 1 { "" } else { "s" }
+            "the registry is invalid: {} in {}",
+            plural(problems, "problem", "problems"),
+            plural(files, "file", "files")
         )
     }
 }

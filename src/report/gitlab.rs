@@ -46,7 +46,7 @@ pub fn render(report: &Report) -> String {
         .map(|f| Issue {
             description: format!("{}: {}", f.subject(), f.message),
             check_name: f.rule.as_str(),
-            fingerprint: f.fingerprint(),
+            fingerprint: f.fingerprint.clone(),
             severity: severity(f.severity),
             location: Location {
                 path: f.file.clone(),

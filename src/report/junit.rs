@@ -49,7 +49,7 @@ pub fn render(report: &Report, fail_on: FailOn) -> String {
     // Owner-directory findings: one case per owner and file.
     let mut by_owner: BTreeMap<(usize, String), usize> = BTreeMap::new();
     for f in &report.findings {
-        let slot = match f.entry.and_then(|e| by_entry.get(e).copied().flatten()) {
+        let slot = match f.entry().and_then(|e| by_entry.get(e).copied().flatten()) {
             Some(slot) => slot,
             None => {
                 let file = f.file_index as usize;

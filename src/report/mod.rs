@@ -12,134 +12,19 @@ pub mod sarif;
 pub mod table;
 pub mod text;
 
-use crate::registry::{Date, Exception, LoadErrors, Loc, Registry};
+use crate::registry::{Date, Exception, LoadErrors, Registry};
 
 /// The SARIF descriptor, Code Quality check and GitHub title of load errors:
 /// not a rule of the catalogue (`rules` does not list it).
 pub const INVALID_REGISTRY: &str = "invalid-registry";
-use crate::rules::{RuleId, Severity, Violation};
+use crate::catalogue::Severity;
+use crate::wording::plural;
 use serde::Serialize;
 
-/// What a finding is about: an identity entry, or an entry of the owner directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject<'a> {
-    Identity {
-        id: &'a str,
-        /// The entry's index in the registry's identity list.
-        entry: usize,
-        /// 1 for the first entry with this id, 2 for the next, …
-        occurrence: u32,
-    },
-    Owner(&'a str),
-    /// The registry as a whole (`empty-registry`).
-    Registry,
-}
+mod finding;
+pub use finding::{Finding, RelatedLocation, Subject};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub rule: RuleId,
-    pub severity: Severity,
-    pub identity: Option<String>,
-    pub owner: Option<String>,
-    pub message: String,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    /// Distinguishes findings of one rule on one subject (for fingerprints).
-    #[serde(skip)]
-    pub detail: String,
-    #[serde(skip)]
-    pub(crate) file_index: u32,
-    /// The identity entry (index in the registry) a finding is about.
-    #[serde(skip)]
-    pub(crate) entry: Option<usize>,
-    /// Which entry of a duplicated id: 1 for the first (and for owners).
-    #[serde(skip)]
-    pub(crate) occurrence: u32,
-}
-
-impl Finding {
-    pub fn new(
-        registry: &Registry,
-        subject: Subject<'_>,
-        v: Violation,
-        severity: Severity,
-    ) -> Self {
-        let (identity, owner, entry, occurrence) = match subject {
-            Subject::Identity {
-                id,
-                entry,
-                occurrence,
-            } => (Some(id.to_owned()), None, Some(entry), occurrence),
-            Subject::Owner(id) => (None, Some(id.to_owned()), None, 1),
-            Subject::Registry => (None, None, None, 1),
-        };
-        let Loc { file, line, col } = v.loc;
-        Finding {
-            rule: v.rule,
-            severity,
-            identity,
-            owner,
-            message: v.message,
-            file: registry.file(v.loc).to_owned(),
-            line,
-            column: col,
-            detail: v.detail,
-            file_index: file,
-            entry,
-            occurrence,
-        }
-    }
-
-    /// A fingerprint stable across line moves and runs: the rule, the subject
-    /// (and which entry of a duplicated id) and what distinguishes the
-    /// finding from others of its rule on that subject. Never a line number.
-    pub fn fingerprint(&self) -> String {
-        let subject = match (&self.identity, &self.owner) {
-            (Some(id), _) if self.occurrence > 1 => format!("identity:{id}#{}", self.occurrence),
-            (Some(id), _) => format!("identity:{id}"),
-            (None, Some(owner)) => format!("owner:{owner}"),
-            (None, None) => "registry".to_owned(),
-        };
-        fnv1a(&[self.rule.as_str(), &subject, &self.detail])
-    }
-
-    /// The identity id, `owner <id>` for directory findings, `registry` for
-    /// the registry as a whole.
-    pub fn subject(&self) -> String {
-        match (&self.identity, &self.owner) {
-            (Some(id), _) => id.clone(),
-            (None, Some(owner)) => format!("owner {owner}"),
-            (None, None) => "registry".to_owned(),
-        }
-    }
-
-    fn sort_key(&self) -> (&str, u32, u32, &str, &Option<String>, &Option<String>, &str) {
-        (
-            &self.file,
-            self.line,
-            self.column,
-            self.rule.as_str(),
-            &self.identity,
-            &self.owner,
-            &self.message,
-        )
-    }
-}
-
-use crate::keyword::Keyword;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fingerprints_separate_parts() {
-        assert_ne!(super::fnv1a(&["ab", "c"]), super::fnv1a(&["a", "bc"]));
-        assert_eq!(
-            super::fnv1a(&["stale-rotation", "identity:x", ""]),
-            super::fnv1a(&["stale-rotation", "identity:x", ""])
-        );
-    }
-}
+pub(crate) use finding::fnv1a;
 
 /// The exception that suppressed a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,7 +43,13 @@ pub struct Suppressed {
 }
 
 impl Suppressed {
-    pub fn new(finding: Finding, exception: &Exception) -> Self {
+    /// The finding, related to the exception that suppressed it.
+    pub fn new(registry: &Registry, mut finding: Finding, exception: &Exception) -> Self {
+        finding.related.push(RelatedLocation::new(
+            registry,
+            exception.loc,
+            format!("suppressed by this {} exception", exception.rule.value),
+        ));
         Suppressed {
             finding,
             exception: ExceptionInfo {
@@ -193,22 +84,6 @@ impl Summary {
             self.suppressed
         )
     }
-}
-
-/// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
-/// platforms and versions, which is all a fingerprint needs.
-pub(crate) fn fnv1a(parts: &[&str]) -> String {
-    let hash = parts
-        .join("\0")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{hash:016x}")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The result of an audit, borrowing identity ids from the registry it audited.

@@ -5,7 +5,7 @@
 //! Suppressed findings are results with an `inSource` suppression, and
 //! `partialFingerprints` hash rule + subject + detail, so alerts survive line moves.
 
-use super::{Finding, INVALID_REGISTRY, Report};
+use super::{Finding, INVALID_REGISTRY, RelatedLocation, Report};
 use crate::keyword::Keyword;
 use crate::registry::LoadErrors;
 use crate::rules::{RuleId, Severity};
@@ -81,7 +81,7 @@ struct Descriptor {
     properties: DescriptorProperties,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Text {
     text: String,
 }
@@ -113,6 +113,8 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
@@ -121,7 +123,12 @@ struct SarifResult {
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct Location {
+    /// Set on related locations, which SARIF requires to be numbered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
     physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
 }
 
 #[derive(Serialize, Clone)]
@@ -148,6 +155,7 @@ impl Location {
     /// A place in a file; a line of 0 (the file as a whole) has no region.
     fn at(file: &str, line: u32, column: u32) -> Location {
         Location {
+            id: None,
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation { uri: uri(file) },
                 region: (line > 0).then_some(Region {
@@ -155,6 +163,18 @@ impl Location {
                     start_column: column.max(1),
                 }),
             },
+            message: None,
+        }
+    }
+
+    /// A place that explains a result: numbered, with what it is.
+    fn related(id: usize, related: &RelatedLocation) -> Location {
+        Location {
+            id: Some(id),
+            message: Some(Text {
+                text: related.message.clone(),
+            }),
+            ..Location::at(&related.file, related.line, related.column)
         }
     }
 }
@@ -235,6 +255,7 @@ pub fn render_errors(errors: &LoadErrors) -> String {
             },
             message: Text { text: message },
             locations,
+            related_locations: Vec::new(),
             suppressions: Vec::new(),
         });
     }
@@ -364,8 +385,14 @@ fn result(f: &Finding, suppressions: Vec<Suppression>) -> SarifResult {
             text: format!("{}: {}", f.subject(), f.message),
         },
         locations: vec![Location::at(&f.file, f.line, f.column)],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, related)| Location::related(i, related))
+            .collect(),
         partial_fingerprints: Fingerprints {
-            finding: f.fingerprint(),
+            finding: f.fingerprint.clone(),
         },
         suppressions,
     }

@@ -4,9 +4,10 @@
 //! directory exists) approved by an owner that resolves, is active and is not
 //! a vendor. Only valid exceptions suppress findings; anything else fails closed.
 
-use super::{Context, RuleId, Violation, days};
+use super::{Context, RuleId, Violation, Window};
 use crate::keyword::Keyword;
 use crate::registry::{Exception, Identity, Role, RoleRef};
+use crate::wording::{days, until};
 
 /// The verdict on one exception of a non-retired identity.
 pub struct Assessment {
@@ -18,6 +19,9 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     let mut violations = Vec::new();
     let rule = exception.rule.value;
     let detail = rule.as_str();
+    let flag = |violations: &mut Vec<Violation>, id, loc, message| {
+        violations.push(Violation::new(id, loc, message).detail(detail));
+    };
 
     let missing: Vec<&str> = [
         exception.approved_by.is_none().then_some("`approved_by`"),
@@ -27,33 +31,33 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     .flatten()
     .collect();
     if !missing.is_empty() {
-        violations.push(Violation::new(
+        flag(
+            &mut violations,
             RuleId::IncompleteException,
             exception.loc,
-            detail,
             format!(
                 "exception for {rule} has no {}; it suppresses nothing",
                 missing.join(" and no ")
             ),
-        ));
+        );
     }
-    let mut expired = false;
-    if let Some(expires) = &exception.expires {
-        let left = (expires.value - ctx.today).num_days();
-        if left < 0 {
-            expired = true;
-            violations.push(Violation::new(
-                RuleId::ExpiredException,
-                expires.loc,
-                detail,
-                format!(
-                    "exception for {rule} expired {}, {} ago; it suppresses nothing",
-                    expires.value,
-                    days(-left)
-                ),
-            ));
-        }
+    let window = exception
+        .expires
+        .as_ref()
+        .map(|expires| (expires, ctx.window(-ctx.days_since(expires.value))));
+    if let Some((expires, Window::Passed(ago))) = window {
+        flag(
+            &mut violations,
+            RuleId::ExpiredException,
+            expires.loc,
+            format!(
+                "exception for {rule} expired {}, {} ago; it suppresses nothing",
+                expires.value,
+                days(ago)
+            ),
+        );
     }
+    let expired = matches!(window, Some((_, Window::Passed(_))));
     let approver_ok = match &exception.approved_by {
         None => false,
         Some(approver) => {
@@ -61,49 +65,50 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
         }
     };
     let valid = missing.is_empty() && !expired && approver_ok;
-    if valid {
-        let max = &ctx.registry.policy.max_exception;
-        let warn = &ctx.registry.policy.warn_within;
-        if let Some(expires) = &exception.expires {
-            let left = (expires.value - ctx.today).num_days();
-            if left <= warn.days {
-                violations.push(Violation::new(
-                    RuleId::ExpiringException,
-                    expires.loc,
-                    detail,
-                    format!(
-                        "exception for {rule} runs out {}, {}: from the day after, it suppresses nothing; warning window {warn}",
-                        expires.value,
-                        super::until(left)
-                    ),
-                ));
-            }
-            if left > max.days {
-                violations.push(Violation::new(
-                    RuleId::ExceptionTooLong,
-                    expires.loc,
-                    detail,
-                    format!(
-                        "exception for {rule} runs until {}, {} from today; max exception {max}",
-                        expires.value,
-                        days(left)
-                    ),
-                ));
-            }
-        }
-        if let Some(approver) = &exception.approved_by
-            && let Some(how) = self_approval(ctx, identity, &approver.value)
-        {
-            violations.push(Violation::new(
-                RuleId::SelfApprovedException,
-                approver.loc,
-                detail,
+    if !valid {
+        return Assessment { valid, violations };
+    }
+    let policy = &ctx.registry.policy;
+    if let Some((expires, Window::Within(left) | Window::Beyond(left))) = window {
+        if matches!(window, Some((_, Window::Within(_)))) {
+            flag(
+                &mut violations,
+                RuleId::ExpiringException,
+                expires.loc,
                 format!(
-                    "exception for {rule} is approved by `{}`, {how}",
-                    approver.value
+                    "exception for {rule} runs out {}, {}: from the day after, it suppresses nothing; warning window {}",
+                    expires.value,
+                    until(left),
+                    policy.warn_within
                 ),
-            ));
+            );
         }
+        if left > policy.max_exception.days {
+            flag(
+                &mut violations,
+                RuleId::ExceptionTooLong,
+                expires.loc,
+                format!(
+                    "exception for {rule} runs until {}, {} from today; max exception {}",
+                    expires.value,
+                    days(left),
+                    policy.max_exception
+                ),
+            );
+        }
+    }
+    if let Some(approver) = &exception.approved_by
+        && let Some(how) = self_approval(ctx, identity, &approver.value)
+    {
+        flag(
+            &mut violations,
+            RuleId::SelfApprovedException,
+            approver.loc,
+            format!(
+                "exception for {rule} is approved by `{}`, {how}",
+                approver.value
+            ),
+        );
     }
     Assessment { valid, violations }
 }
@@ -126,7 +131,7 @@ pub fn unused(exception: &Exception) -> Violation {
     Violation::new(
         RuleId::UnusedException,
         exception.rule.loc,
-        rule.as_str(),
         format!("exception for {rule} matches no finding on this identity; remove it"),
     )
+    .detail(rule.as_str())
 }

@@ -1,11 +1,13 @@
 //! Integrity rules: is the registry itself consistent?
 
-use super::{Context, RuleId, Violation, days};
+use super::{Context, RuleId, Target, Violation};
+use crate::wording::{days, plural};
+
 use crate::registry::{Date, Identity, Loc, Located};
 use std::collections::{HashMap, HashSet};
 
-/// `date-in-future` for one identity (retired ones included).
-pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
+/// `date-in-future`: a date of the identity (retired ones included) after today.
+pub fn dates_in_future(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     let fields: [(&str, &Option<Located<Date>>); 4] = [
         ("created", &identity.created),
         ("rotation.last_rotated", &identity.last_rotated),
@@ -16,24 +18,27 @@ pub fn check(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
         if let Some(date) = date {
             let ahead = -ctx.days_since(date.value);
             if ahead > 0 {
-                out.push(Violation::new(
-                    RuleId::DateInFuture,
-                    date.loc,
-                    field,
-                    format!(
-                        "`{field}` {} is {} after today ({})",
-                        date.value,
-                        days(ahead),
-                        ctx.today
-                    ),
-                ));
+                out.push(
+                    Violation::new(
+                        RuleId::DateInFuture,
+                        date.loc,
+                        format!(
+                            "`{field}` {} is {} after today ({})",
+                            date.value,
+                            days(ahead),
+                            ctx.today
+                        ),
+                    )
+                    .detail(field),
+                );
             }
         }
     }
 }
 
-/// `duplicate-identity`: the index of every later occurrence, with its violation.
-pub fn duplicates(ctx: &Context<'_>) -> Vec<(usize, Violation)> {
+/// `duplicate-identity`: every later entry with an id already used, related
+/// to the first.
+pub fn duplicates<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     let registry = ctx.registry;
     // First occurrence and how many times the id has been seen.
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -44,75 +49,70 @@ pub fn duplicates(ctx: &Context<'_>) -> Vec<(usize, Violation)> {
         let (earlier, occurrence) = *entry;
         if occurrence > 1 {
             let at = registry.identities[earlier].id.loc;
-            out.push((
-                index,
-                Violation::new(
-                    RuleId::DuplicateIdentity,
-                    identity.id.loc,
-                    format!("occurrence {occurrence}"),
-                    format!(
-                        "id `{}` is already used at {}:{}:{}",
-                        identity.id.value,
-                        registry.file(at),
-                        at.line,
-                        at.col
-                    ),
+            let violation = Violation::new(
+                RuleId::DuplicateIdentity,
+                identity.id.loc,
+                format!(
+                    "id `{}` is already used at {}",
+                    identity.id.value,
+                    registry.position(at)
                 ),
-            ));
+            )
+            .detail(format!("occurrence {occurrence}"))
+            .related(at, format!("`{}` first used here", identity.id.value));
+            out.push((Target::Identity(index), violation));
         }
     }
     out
 }
 
-/// `confusable-id` violations: of identities by entry index, of owners by id.
-pub type Confusables<'r> = (Vec<(usize, Violation)>, Vec<(&'r str, Violation)>);
-
 /// `confusable-id`: ids that differ but share a UTS #39 confusable skeleton.
 /// Each id after the first of its look-alike group is reported (owners come
-/// first, in directory order, then identities), except retired identities,
-/// which only three rules check. Returns identity violations by entry index,
-/// and owner violations by owner id.
-pub fn confusables<'r>(ctx: &Context<'r>) -> Confusables<'r> {
+/// first, in directory order, then identities), related to the first, except
+/// retired identities, which only three rules check.
+pub fn confusables<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     use unicode_security::confusable_detection::skeleton;
     let registry = ctx.registry;
     // Skeleton → the first id that has it, and where.
     let mut first: HashMap<String, (&str, Loc)> = HashMap::new();
-    let (mut identities, mut owners) = (Vec::new(), Vec::new());
-    let ids = registry.owners.iter().map(|o| (None, &o.id)).chain(
-        registry
-            .identities
-            .iter()
-            .enumerate()
-            .map(|(i, identity)| (Some(i), &identity.id)),
-    );
-    for (entry, id) in ids {
+    let mut out = Vec::new();
+    let ids = registry
+        .owners
+        .iter()
+        .map(|o| (Target::Owner(o.id.value.as_str()), &o.id))
+        .chain(
+            registry
+                .identities
+                .iter()
+                .enumerate()
+                .map(|(i, identity)| (Target::Identity(i), &identity.id)),
+        );
+    for (target, id) in ids {
         let key: String = skeleton(&id.value).collect();
         let (earlier, at) = *first.entry(key).or_insert((id.value.as_str(), id.loc));
         if earlier == id.value {
             continue;
         }
-        if entry.is_some_and(|i| registry.identities[i].is_retired()) {
+        if let Target::Identity(i) = target
+            && registry.identities[i].is_retired()
+        {
             continue;
         }
         let violation = Violation::new(
             RuleId::ConfusableId,
             id.loc,
-            format!("looks-like:{earlier}"),
             format!(
-                "id `{}` looks like `{earlier}` at {}:{}:{}; {}",
+                "id `{}` looks like `{earlier}` at {}; {}",
                 id.value,
-                registry.file(at),
-                at.line,
-                at.col,
+                registry.position(at),
                 difference(&id.value, earlier)
             ),
-        );
-        match entry {
-            Some(i) => identities.push((i, violation)),
-            None => owners.push((id.value.as_str(), violation)),
-        }
+        )
+        .detail(format!("looks-like:{earlier}"))
+        .related(at, format!("the look-alike `{earlier}`"));
+        out.push((target, violation));
     }
-    (identities, owners)
+    out
 }
 
 /// Where two look-alike ids differ, in code points a reader can check.
@@ -135,33 +135,28 @@ fn difference(a: &str, b: &str) -> String {
 
 /// `empty-registry`: no identity entry at all, located at the first file's
 /// first line.
-pub fn empty(ctx: &Context<'_>) -> Option<Violation> {
+pub fn empty<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     let registry = ctx.registry;
     if !registry.identities.is_empty() || registry.files.is_empty() {
-        return None;
+        return Vec::new();
     }
-    let files = registry.files.len();
-    Some(Violation::new(
-        RuleId::EmptyRegistry,
-        Loc {
-            file: 0,
-            line: 1,
-            col: 1,
-        },
-        "",
-        format!(
-            "the registry holds no identity entry ({} read); an audit of nothing passes nothing",
-            if files == 1 {
-                "1 file".to_owned()
-            } else {
-                format!("{files} files")
-            }
-        ),
-    ))
+    let start = Loc {
+        file: 0,
+        line: 1,
+        col: 1,
+    };
+    let message = format!(
+        "the registry holds no identity entry ({} read); an audit of nothing passes nothing",
+        plural(registry.files.len(), "file", "files")
+    );
+    vec![(
+        Target::Registry,
+        Violation::new(RuleId::EmptyRegistry, start, message),
+    )]
 }
 
 /// `unused-owner`: directory entries nothing references.
-pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(&'r str, Violation)> {
+pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     let registry = ctx.registry;
     let mut referenced: HashSet<&str> = HashSet::new();
     for identity in &registry.identities {
@@ -188,18 +183,15 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(&'r str, Violation)> {
         .iter()
         .filter(|o| !referenced.contains(o.id.value.as_str()))
         .map(|o| {
-            (
-                o.id.value.as_str(),
-                Violation::new(
-                    RuleId::UnusedOwner,
-                    o.id.loc,
-                    "",
-                    format!(
-                        "owner `{}` is referenced by no identity, team or exception",
-                        o.id.value
-                    ),
+            let violation = Violation::new(
+                RuleId::UnusedOwner,
+                o.id.loc,
+                format!(
+                    "owner `{}` is referenced by no identity, team or exception",
+                    o.id.value
                 ),
-            )
+            );
+            (Target::Owner(o.id.value.as_str()), violation)
         })
         .collect()
 }

@@ -12,29 +12,68 @@ pub mod ownership;
 pub use crate::catalogue::{Group, RuleId, RuleInfo, Severity};
 
 use crate::keyword::Suggester;
-use crate::registry::{Date, Loc, Registry};
+use crate::registry::{Date, Exception, Identity, Loc, Registry};
 use std::collections::{HashMap, HashSet};
 
-/// One rule's verdict on one place, before policy severities and exceptions.
+/// One rule's verdict on one place, before policy severities and exceptions:
+/// built with its location and message, then what distinguishes it and the
+/// places that explain it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub rule: RuleId,
     pub loc: Loc,
     pub message: String,
     /// What distinguishes this violation from others of its rule on the same
-    /// identity (a role, a field); stable across line moves.
+    /// subject (a role, a field); stable across line moves: part of the
+    /// fingerprint.
     pub detail: String,
+    /// Other places that explain it: where a duplicated id was first used,
+    /// the inactive members of a team.
+    pub related: Vec<Related>,
+}
+
+/// A place that explains a violation, with what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub loc: Loc,
+    pub message: String,
 }
 
 impl Violation {
-    pub fn new(rule: RuleId, loc: Loc, detail: impl Into<String>, message: String) -> Self {
+    pub fn new(rule: RuleId, loc: Loc, message: String) -> Self {
         Violation {
             rule,
             loc,
             message,
-            detail: detail.into(),
+            detail: String::new(),
+            related: Vec::new(),
         }
     }
+
+    /// What tells it apart from others of its rule on the same subject.
+    #[must_use]
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// Another place that explains it.
+    #[must_use]
+    pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            loc,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+/// Why an owner cannot be held accountable, and the places that show it.
+pub struct Inactive {
+    /// "is an inactive person", "is a team whose 2 members are all inactive".
+    pub reason: String,
+    /// The inactive members' directory entries, for a team.
+    pub related: Vec<Related>,
 }
 
 /// What every check may look at: the registry and the day of the audit, and
@@ -44,7 +83,7 @@ pub struct Context<'r> {
     pub registry: &'r Registry,
     pub today: Date,
     /// Why each directory entry (by index) cannot be held accountable, if it cannot.
-    inactive: Vec<Option<String>>,
+    inactive: Vec<Option<Inactive>>,
     /// (team, member) pairs of the directory.
     members: HashSet<(&'r str, &'r str)>,
     /// "Did you mean" for the owner references that name no directory entry.
@@ -107,7 +146,7 @@ impl<'r> Context<'r> {
             inactive: registry
                 .owners
                 .iter()
-                .map(|owner| ownership::inactive_reason(registry, owner))
+                .map(|owner| ownership::inactive(registry, owner))
                 .collect(),
             members,
             suggestions: suggestions(registry),
@@ -116,9 +155,9 @@ impl<'r> Context<'r> {
 
     /// Why the owner `id` cannot be held accountable (inactive, or a team whose
     /// members are all inactive); `None` when it can, or is not in the directory.
-    pub fn inactive_reason(&self, id: &str) -> Option<&str> {
+    pub fn inactive(&self, id: &str) -> Option<&Inactive> {
         let index = self.registry.owner_index(id)?;
-        self.inactive.get(index)?.as_deref()
+        self.inactive.get(index)?.as_ref()
     }
 
     /// Whether `member` is listed in team `team`.
@@ -135,22 +174,178 @@ impl<'r> Context<'r> {
     pub fn days_since(&self, date: Date) -> i64 {
         (self.today - date).num_days()
     }
-}
 
-/// "1 day", "12 days".
-pub fn days(n: i64) -> String {
-    if n.abs() == 1 {
-        format!("{n} day")
-    } else {
-        format!("{n} days")
+    /// Where a deadline `left` days away (negative: passed) stands against
+    /// `policy.warn_within`: the one place that draws the warning window's
+    /// boundaries, for credentials, rotations and exceptions alike.
+    pub fn window(&self, left: i64) -> Window {
+        if left < 0 {
+            Window::Passed(-left)
+        } else if left <= self.registry.policy.warn_within.days {
+            Window::Within(left)
+        } else {
+            Window::Beyond(left)
+        }
     }
 }
 
-/// "today", "in 1 day", "in 12 days".
-pub fn until(n: i64) -> String {
-    if n == 0 {
-        "today".to_owned()
-    } else {
-        format!("in {}", days(n))
+/// Where a deadline stands today ([`Context::window`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Passed this many days ago (at least 1).
+    Passed(i64),
+    /// Falls today or within the warning window: this many days left.
+    Within(i64),
+    /// Further away: this many days left.
+    Beyond(i64),
+}
+
+/// What a registry-wide check's violation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'r> {
+    /// The identity entry with this index.
+    Identity(usize),
+    /// The owner directory entry with this id.
+    Owner(&'r str),
+    /// The registry as a whole.
+    Registry,
+}
+
+/// Checks one identity entry, adding its violations.
+pub type IdentityCheck = fn(&Context<'_>, &Identity, &mut Vec<Violation>);
+
+/// How a check runs, and on what: its scope.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Every identity entry, retired ones included.
+    AnyIdentity(IdentityCheck),
+    /// Identities in service; their valid exceptions may suppress the findings.
+    Identity(IdentityCheck),
+    /// Retired identities only (exceptions are ignored on them).
+    RetiredIdentity(IdentityCheck),
+    /// Each exception of an identity in service: whether it is valid (may
+    /// suppress findings), and what is wrong with it.
+    Exception(fn(&Context<'_>, &Identity, &Exception) -> exceptions::Assessment),
+    /// A valid exception that suppressed nothing.
+    UnusedException(fn(&Exception) -> Violation),
+    /// The registry as a whole: the owner directory, or what only shows
+    /// across entries (duplicates, look-alikes).
+    Registry(for<'r> fn(&Context<'r>) -> Vec<(Target<'r>, Violation)>),
+}
+
+/// One row of [`CHECKS`]: the rules a function reports, and its scope.
+pub struct Check {
+    pub rules: &'static [RuleId],
+    pub run: Run,
+}
+
+/// Every check `audit` runs: each rule of the catalogue is reported by at
+/// least one row, and a row reports only the rules it names.
+pub static CHECKS: &[Check] = &[
+    // Ownership.
+    Check {
+        rules: &[RuleId::MissingOwner],
+        run: Run::Identity(ownership::required_owners),
+    },
+    Check {
+        rules: &[RuleId::UnknownOwner, RuleId::InactiveOwner],
+        run: Run::Identity(ownership::references),
+    },
+    Check {
+        rules: &[RuleId::VendorAccountability],
+        run: Run::Identity(ownership::vendors),
+    },
+    Check {
+        rules: &[RuleId::NoSeparationOfDuties],
+        run: Run::Identity(ownership::separation_of_duties),
+    },
+    Check {
+        rules: &[RuleId::MissingEscalation],
+        run: Run::Identity(ownership::escalation),
+    },
+    Check {
+        rules: &[RuleId::SharedCredential],
+        run: Run::Identity(ownership::shared_credential),
+    },
+    // Lifecycle.
+    Check {
+        rules: &[
+            RuleId::MissingRotation,
+            RuleId::StaleRotation,
+            RuleId::RotationDue,
+        ],
+        run: Run::Identity(lifecycle::rotation),
+    },
+    Check {
+        rules: &[
+            RuleId::ExpiredCredential,
+            RuleId::ExpiringCredential,
+            RuleId::MissingExpiry,
+        ],
+        run: Run::Identity(lifecycle::expiry),
+    },
+    Check {
+        rules: &[RuleId::ReviewOverdue],
+        run: Run::Identity(lifecycle::review),
+    },
+    Check {
+        rules: &[RuleId::RetiredNotRevoked],
+        run: Run::RetiredIdentity(lifecycle::retired_not_revoked),
+    },
+    // Integrity.
+    Check {
+        rules: &[RuleId::DateInFuture],
+        run: Run::AnyIdentity(integrity::dates_in_future),
+    },
+    Check {
+        rules: &[RuleId::DuplicateIdentity],
+        run: Run::Registry(integrity::duplicates),
+    },
+    Check {
+        rules: &[RuleId::ConfusableId],
+        run: Run::Registry(integrity::confusables),
+    },
+    Check {
+        rules: &[RuleId::UnknownOwner],
+        run: Run::Registry(ownership::unknown_members),
+    },
+    Check {
+        rules: &[RuleId::UnusedOwner],
+        run: Run::Registry(integrity::unused_owners),
+    },
+    Check {
+        rules: &[RuleId::EmptyRegistry],
+        run: Run::Registry(integrity::empty),
+    },
+    // Exceptions.
+    Check {
+        rules: &[
+            RuleId::IncompleteException,
+            RuleId::ExpiredException,
+            RuleId::ExpiringException,
+            RuleId::ExceptionTooLong,
+            RuleId::SelfApprovedException,
+        ],
+        run: Run::Exception(exceptions::assess),
+    },
+    Check {
+        rules: &[RuleId::UnusedException],
+        run: Run::UnusedException(exceptions::unused),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyword::Keyword;
+
+    #[test]
+    fn every_rule_has_a_check() {
+        for &rule in RuleId::ALL {
+            assert!(
+                CHECKS.iter().any(|c| c.rules.contains(&rule)),
+                "{rule} has no check"
+            );
+        }
     }
 }

@@ -1,0 +1,185 @@
+//! A finding: a rule's violation on its subject, at its severity, located in
+//! a file, with the places that explain it and a fingerprint computed once
+//! (SARIF, Code Quality and baselines match on it).
+
+use crate::catalogue::{RuleId, Severity};
+use crate::keyword::Keyword;
+use crate::registry::{Loc, Registry};
+use crate::rules::Violation;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+/// What a finding is about (SPEC §5): an identity entry, an entry of the
+/// owner directory, or the registry as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    Identity {
+        id: String,
+        /// The entry's index in the registry's identity list.
+        entry: usize,
+        /// 1 for the first entry with this id, 2 for the next, …
+        occurrence: u32,
+    },
+    Owner(String),
+    /// The registry as a whole (`empty-registry`).
+    Registry,
+}
+
+/// In JSON: `identity` and `owner`, each an id or null.
+impl Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        let (identity, owner) = match self {
+            Subject::Identity { id, .. } => (Some(id.as_str()), None),
+            Subject::Owner(id) => (None, Some(id.as_str())),
+            Subject::Registry => (None, None),
+        };
+        map.serialize_entry("identity", &identity)?;
+        map.serialize_entry("owner", &owner)?;
+        map.end()
+    }
+}
+
+/// A place that explains a finding (SARIF `relatedLocations`, JSON `related`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl RelatedLocation {
+    pub fn new(registry: &Registry, loc: Loc, message: String) -> Self {
+        RelatedLocation {
+            file: registry.file(loc).to_owned(),
+            line: loc.line,
+            column: loc.col,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub subject: Subject,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Stable across line moves and runs (see [`Finding::new`]).
+    pub fingerprint: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// Distinguishes findings of one rule on one subject.
+    #[serde(skip)]
+    pub detail: String,
+    #[serde(skip)]
+    pub(crate) file_index: u32,
+}
+
+impl Finding {
+    /// The fingerprint hashes the rule, the subject (and which entry of a
+    /// duplicated id) and what distinguishes the finding from others of its
+    /// rule on that subject: never a line number.
+    pub fn new(registry: &Registry, subject: Subject, v: Violation, severity: Severity) -> Self {
+        let subject_key = match &subject {
+            Subject::Identity { id, occurrence, .. } if *occurrence > 1 => {
+                format!("identity:{id}#{occurrence}")
+            }
+            Subject::Identity { id, .. } => format!("identity:{id}"),
+            Subject::Owner(id) => format!("owner:{id}"),
+            Subject::Registry => "registry".to_owned(),
+        };
+        let fingerprint = fnv1a(&[v.rule.as_str(), &subject_key, &v.detail]);
+        let related = v
+            .related
+            .into_iter()
+            .map(|r| RelatedLocation::new(registry, r.loc, r.message))
+            .collect();
+        Finding {
+            rule: v.rule,
+            severity,
+            subject,
+            message: v.message,
+            file: registry.file(v.loc).to_owned(),
+            line: v.loc.line,
+            column: v.loc.col,
+            fingerprint,
+            related,
+            detail: v.detail,
+            file_index: v.loc.file,
+        }
+    }
+
+    /// The identity's id, for an identity finding.
+    pub fn identity(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Identity { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The owner's id, for a finding on the owner directory.
+    pub fn owner(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Owner(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The identity entry (index in the registry) the finding is about.
+    pub fn entry(&self) -> Option<usize> {
+        match self.subject {
+            Subject::Identity { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// How the subject is shown: the identity id, `owner <id>`, `registry`.
+    pub fn subject(&self) -> String {
+        match &self.subject {
+            Subject::Identity { id, .. } => id.clone(),
+            Subject::Owner(id) => format!("owner {id}"),
+            Subject::Registry => "registry".to_owned(),
+        }
+    }
+
+    pub(super) fn sort_key(&self) -> (&str, u32, u32, &str, &Subject, &str) {
+        (
+            &self.file,
+            self.line,
+            self.column,
+            self.rule.as_str(),
+            &self.subject,
+            &self.message,
+        )
+    }
+}
+
+/// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
+/// platforms and versions, which is all a fingerprint needs.
+pub(crate) fn fnv1a(parts: &[&str]) -> String {
+    let hash = parts
+        .join("\0")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fingerprints_separate_parts() {
+        assert_ne!(super::fnv1a(&["ab", "c"]), super::fnv1a(&["a", "bc"]));
+        assert_eq!(
+            super::fnv1a(&["stale-rotation", "identity:x", ""]),
+            super::fnv1a(&["stale-rotation", "identity:x", ""])
+        );
+    }
+}
