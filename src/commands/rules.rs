@@ -1,6 +1,7 @@
 //! `nhi-own rules`: the catalogue as a table or JSON.
 
 use super::Exit;
+use crate::catalogue::join_references;
 use crate::cli::{RulesArgs, RulesFormat};
 use crate::keyword::Keyword;
 use crate::output::{terminal_width, write_stdout};
@@ -70,20 +71,13 @@ pub fn markdown_table() -> String {
     out.push_str("|---|---|---|---|---|---|\n");
     for id in RuleId::ALL {
         let info = id.info();
-        let refs = |r: &[&str]| {
-            if r.is_empty() {
-                "—".to_owned()
-            } else {
-                r.join(", ")
-            }
-        };
         out.push_str(&format!(
             "| `{id}` | {} | {} | {} | {} | {} |\n",
             info.group,
             info.severity,
             info.summary,
-            refs(info.owasp),
-            refs(info.nist)
+            join_references(info.owasp, "—"),
+            join_references(info.nist, "—")
         ));
     }
     out

@@ -1,0 +1,32 @@
+//! The integration suite, one binary with a module per area (one link
+//! instead of one per file). The hostile-input tests, which time every run,
+//! have a binary of their own (`tests/hostile`), and so do the checks by
+//! outside clients (`tests/clients`, its own harness).
+
+// Tests assert by panicking, and report by printing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(dead_code)] // its `main` is the example's
+#[path = "../../examples/gen_registry.rs"]
+mod gen_registry;
+
+mod budget;
+mod chunking;
+mod ci_formats;
+mod cli;
+mod fixtures;
+mod format;
+mod fuzz_regressions;
+mod injection;
+mod load_errors;
+mod properties;
+mod rules;
+mod snapshots;
