@@ -240,6 +240,10 @@ fn unknown(
     .detail(detail)
 }
 
+/// The inactive members a finding on their team shows, at most: every
+/// reference to the team repeats them, and the message gives the count.
+pub const MAX_RELATED_MEMBERS: usize = 5;
+
 /// Why an owner cannot be accountable: it is inactive, or it is a team whose
 /// listed members are all inactive (then the members' entries explain it).
 /// Computed once per owner ([`Context::new`]).
@@ -258,10 +262,12 @@ pub(super) fn inactive(registry: &Registry, owner: &Owner) -> Option<Inactive> {
         let entry = registry
             .owner(&member.value)
             .filter(|p| p.status == OwnerStatus::Inactive)?;
-        related.push(Related {
-            loc: entry.id.loc,
-            message: format!("member `{}` is inactive", member.value),
-        });
+        if related.len() < MAX_RELATED_MEMBERS {
+            related.push(Related {
+                loc: entry.id.loc,
+                message: format!("member `{}` is inactive", member.value),
+            });
+        }
     }
     let reason = match owner.members.len() {
         1 => "is a team whose only member is inactive".to_owned(),

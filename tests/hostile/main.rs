@@ -397,3 +397,44 @@ fn many_top_level_keys() {
     let run = audit_bytes(format!("version: 1\n{keys}"));
     assert_invalid(&run, "unknown key `key0`");
 }
+
+/// Every reference to a large team of people who all left is reported, but
+/// the report does not repeat the whole team for each: 2,000 identities held
+/// by a team of 5,000 inactive people once made a report of 10 million
+/// related locations (and took gigabytes to build).
+#[test]
+fn many_references_to_a_large_inactive_team() {
+    let mut yaml = String::from("version: 1\nowners:\n  gone: { kind: team, contact: x, members: [");
+    for i in 0..5_000 {
+        yaml.push_str(&format!("{}p{i}", if i == 0 { "" } else { ", " }));
+    }
+    yaml.push_str("] }\n  sec: { kind: team, contact: x }\n");
+    for i in 0..5_000 {
+        yaml.push_str(&format!("  p{i}: {{ kind: person, status: inactive }}\n"));
+    }
+    yaml.push_str("identities:\n");
+    for i in 0..2_000 {
+        yaml.push_str(&format!(
+            "  - {{ id: id-{i}, kind: token, owners: {{ policy: sec, technical: gone, revocation: sec }}, rotation: {{ last_rotated: 2026-11-01 }}, last_reviewed: 2026-11-01 }}\n"
+        ));
+    }
+    let ws = Workspace::new();
+    ws.write("reg.yaml", yaml);
+    let run = bounded(
+        ws.dir.path(),
+        &["audit", "reg.yaml", "--now", NOW, "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let findings = run.findings("inactive-owner");
+    assert_eq!(findings.len(), 2_000);
+    for f in &findings {
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("a team whose 5000 members are all inactive"),
+            "{f}"
+        );
+        assert_eq!(f["related"].as_array().unwrap().len(), 5, "{f}");
+    }
+}
