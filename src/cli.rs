@@ -26,6 +26,20 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
   nhi-own completions zsh > ~/.zfunc/_nhi-own     # with fpath+=~/.zfunc in ~/.zshrc
   nhi-own completions fish > ~/.config/fish/completions/nhi-own.fish";
 
+const INIT_EXAMPLES: &str = "Examples:
+  nhi-own init                                   # ./ownership.yaml
+  nhi-own schema -o ownership.schema.json && nhi-own init   # with the schema beside it
+  nhi-own init registry/platform.yaml --force    # replace an existing file";
+
+const SCHEMA_EXAMPLES: &str = "Examples:
+  nhi-own schema -o ownership.schema.json        # then, as a registry's first line:
+                                                 # yaml-language-server: $schema=ownership.schema.json
+  check-jsonschema --schemafile ownership.schema.json ownership.yaml";
+
+const MAN_EXAMPLES: &str = "Examples:
+  nhi-own man > ~/.local/share/man/man1/nhi-own.1 && man nhi-own
+  nhi-own man | man -l -";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nhi-own",
@@ -61,12 +75,21 @@ pub enum Command {
         #[arg(value_parser = RuleIdParser, hide_possible_values = true)]
         rule: String,
     },
+    /// Write a commented starter registry (never over an existing file without --force)
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Print the JSON Schema of the registry format (draft-07), for editors
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema(SchemaArgs),
     /// Print shell completions
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         /// The shell to generate completions for
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff)
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
 }
 
 /// Any text (an unknown rule gets nhi-own's own did-you-mean), with the rule
@@ -94,14 +117,28 @@ impl TypedValueParser for RuleIdParser {
     }
 }
 
+/// How every command that reads a registry reads it (as `audit` does).
 #[derive(Debug, clap::Args)]
-pub struct AuditArgs {
-    /// Registry files or directories (merged in the order given)
+pub struct RegistryArgs {
+    /// Registry files or directories (merged in the order given); `-` is standard input
     #[arg(value_name = "PATH", default_value = crate::DEFAULT_REGISTRY)]
     pub paths: Vec<PathBuf>,
     /// Evaluate as of this day (YYYY-MM-DD or RFC 3339); default: today (UTC)
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+    /// Largest registry file accepted, in MiB (at least 1)
+    #[arg(long, value_name = "MIB", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_file_size: u64,
+    /// Threads that read and parse registry files; 0 means one per core (at most 256)
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -111,19 +148,35 @@ pub struct AuditArgs {
     /// Lowest severity that fails the audit (exit 1)
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Largest registry file accepted, in MiB (at least 1)
-    #[arg(long, value_name = "MIB", default_value_t = 512,
-          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
-    pub max_file_size: u64,
-    /// Threads that read and parse registry files; 0 means one per core (at most 256)
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
-    pub threads: usize,
     /// Parse the registry and stop, auditing nothing (for benchmarks)
     #[arg(long, hide = true)]
     pub parse_only: bool,
     /// Parse large files whole instead of in parallel chunks (for benchmarks)
     #[arg(long, hide = true)]
     pub no_chunking: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the registry
+    #[arg(value_name = "PATH", default_value = crate::DEFAULT_REGISTRY)]
+    pub path: PathBuf,
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Write the dates as of this day (YYYY-MM-DD or RFC 3339); default: today (UTC)
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Write the schema to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]

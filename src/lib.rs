@@ -15,6 +15,7 @@ pub mod output;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod wording;
 
 /// The registry audited when no path is given.

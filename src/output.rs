@@ -61,6 +61,43 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         Some(_) => std::fs::canonicalize(path).map_err(|e| describe_io(&e))?,
         None => path.to_path_buf(),
     };
+    let file = temp_beside(&target, bytes, existing.as_ref().map(|m| m.permissions()))?;
+    file.persist(&target).map_err(|e| describe_io(&e.error))?;
+    Ok(())
+}
+
+/// What refuses to replace a file without `--force`.
+pub const EXISTS: &str = "it already exists; pass --force to replace it";
+
+/// Writes a file a command creates (`init`, `schema --output`): atomically,
+/// and, without `force`, never over anything that exists, a symbolic link
+/// (even a dangling one) included. The check and the write are one step (a
+/// link, which fails when the name is taken), so nothing can slip between.
+pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    if force {
+        return write_atomically(path, bytes);
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(EXISTS.to_owned());
+    }
+    let file = temp_beside(path, bytes, None)?;
+    file.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == io::ErrorKind::AlreadyExists {
+            EXISTS.to_owned()
+        } else {
+            describe_io(&e.error)
+        }
+    })?;
+    Ok(())
+}
+
+/// A temporary file holding `bytes` in the directory of `target`, with the
+/// permissions of a new file (the umask's) or those given.
+fn temp_beside(
+    target: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<tempfile::NamedTempFile, String> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -69,7 +106,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         return Err(format!("directory `{}` does not exist", dir.display()));
     }
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".nhi-own-report");
+    builder.prefix(".nhi-own-write");
     #[cfg(unix)]
     let mode = {
         use std::os::unix::fs::PermissionsExt;
@@ -79,14 +116,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     builder.permissions(mode);
     let mut file = builder.tempfile_in(dir).map_err(|e| describe_io(&e))?;
     file.write_all(bytes).map_err(|e| describe_io(&e))?;
-    if let Some(meta) = &existing {
+    if let Some(permissions) = permissions {
         file.as_file()
-            .set_permissions(meta.permissions())
+            .set_permissions(permissions)
             .map_err(|e| describe_io(&e))?;
     }
     file.as_file().sync_all().map_err(|e| describe_io(&e))?;
-    file.persist(&target).map_err(|e| describe_io(&e.error))?;
-    Ok(())
+    Ok(file)
 }
 
 /// Whether to colour a stream, honouring `--color`, NO_COLOR, CLICOLOR_FORCE and TTYs.

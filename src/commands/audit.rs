@@ -3,36 +3,19 @@
 use super::Exit;
 use crate::cli::{AuditArgs, ColorArg};
 use crate::output::{Destination, terminal_width, use_color, write_stderr};
-use crate::registry::{Chunking, LoadOptions, Sources, load_sources, parse_only, time::parse_date};
+use crate::registry::{Chunking, Sources, load_sources, parse_only};
 use crate::report::{Style, render, render_errors};
 
 pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
-    let today = match &args.now {
-        Some(text) => match parse_date(text) {
-            Ok(date) => date,
-            Err(message) => {
-                // The argument is echoed in the message: escaped like any input.
-                write_stderr(
-                    &format!("error: --now: {}\n", crate::escape::escape(&message)),
-                    color,
-                );
-                return Ok(Exit::Invalid);
-            }
-        },
-        None => chrono::Utc::now().date_naive(),
+    let Some(today) = super::today(&args.registry, color) else {
+        return Ok(Exit::Invalid);
     };
-    let options = LoadOptions {
-        max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
-        threads: args.threads,
-        chunking: if args.no_chunking {
-            Chunking::Off
-        } else {
-            Chunking::Auto
-        },
-        ..LoadOptions::default()
-    };
+    let mut options = super::load_options(&args.registry);
+    if args.no_chunking {
+        options.chunking = Chunking::Off;
+    }
     if args.parse_only {
-        return Ok(match parse_only(&args.paths, &options) {
+        return Ok(match parse_only(&args.registry.paths, &options) {
             Ok(bytes) => {
                 write_stderr(&format!("parsed {bytes} bytes\n"), color);
                 Exit::Pass
@@ -44,7 +27,7 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
         });
     }
     let destination = Destination::from_arg(args.output.as_deref());
-    let sources = Sources::resolve(&args.paths);
+    let sources = Sources::resolve(&args.registry.paths);
     if let Destination::File(path) = &destination
         && sources.contains(path)
     {

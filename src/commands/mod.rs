@@ -2,10 +2,14 @@
 
 pub mod audit;
 pub mod explain;
+pub mod init;
+pub mod man;
 pub mod rules;
+pub mod schema;
 
-use crate::cli::Command;
-use crate::output::write_stdout;
+use crate::cli::{ColorArg, Command, RegistryArgs};
+use crate::output::{write_stderr, write_stdout};
+use crate::registry::{Date, LoadOptions, time::parse_date};
 use std::process::ExitCode;
 
 /// The three outcomes of SPEC §4.
@@ -31,6 +35,12 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Audit(args) => audit::run(&args, color),
         Command::Rules(args) => rules::run(&args),
         Command::Explain { rule } => explain::run(&rule, color),
+        Command::Init(args) => init::run(&args, color),
+        Command::Schema(args) => schema::run(&args, color),
+        Command::Man => {
+            write_stdout(&man::page()?)?;
+            Ok(Exit::Pass)
+        }
         Command::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
             let mut buffer = Vec::new();
@@ -38,5 +48,33 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
             write_stdout(&buffer)?;
             Ok(Exit::Pass)
         }
+    }
+}
+
+/// The day a command evaluates as of: `--now`, else today (UTC). A bad
+/// `--now` is reported, and the command ends with exit 2.
+pub(crate) fn today(args: &RegistryArgs, color: ColorArg) -> Option<Date> {
+    let Some(text) = &args.now else {
+        return Some(chrono::Utc::now().date_naive());
+    };
+    match parse_date(text) {
+        Ok(date) => Some(date),
+        Err(message) => {
+            // The argument is echoed in the message: escaped like any input.
+            write_stderr(
+                &format!("error: --now: {}\n", crate::escape::escape(&message)),
+                color,
+            );
+            None
+        }
+    }
+}
+
+/// How the registry of a command is loaded.
+pub(crate) fn load_options(args: &RegistryArgs) -> LoadOptions {
+    LoadOptions {
+        max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+        threads: args.threads,
+        ..LoadOptions::default()
     }
 }

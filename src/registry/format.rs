@@ -20,6 +20,9 @@ pub enum Type {
     Id,
     /// An owner id, which names an entry of the owner directory.
     OwnerRef,
+    /// An owner role: an owner id, or null or empty (the role is missing,
+    /// which `missing-owner` reports).
+    Role,
     /// The integer 1.
     Version,
     Bool,
@@ -314,17 +317,17 @@ pub static ROLES: Table = Table {
     fields: &[
         field(
             "policy",
-            Type::OwnerRef,
+            Type::Role,
             "Accepts the identity's risk, decides its scope and lifetime.",
         ),
         field(
             "technical",
-            Type::OwnerRef,
+            Type::Role,
             "Operates the credential: issues, scopes and rotates it.",
         ),
         field(
             "revocation",
-            Type::OwnerRef,
+            Type::Role,
             "Can revoke it in an incident, at offboarding or at contract end.",
         ),
     ],

@@ -404,7 +404,8 @@ fn many_top_level_keys() {
 /// related locations (and took gigabytes to build).
 #[test]
 fn many_references_to_a_large_inactive_team() {
-    let mut yaml = String::from("version: 1\nowners:\n  gone: { kind: team, contact: x, members: [");
+    let mut yaml =
+        String::from("version: 1\nowners:\n  gone: { kind: team, contact: x, members: [");
     for i in 0..5_000 {
         yaml.push_str(&format!("{}p{i}", if i == 0 { "" } else { ", " }));
     }

@@ -149,7 +149,7 @@ fn output_is_written_atomically_and_kept_on_invalid_input() {
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains(".nhi-own-report"), "{}", run.stderr);
+    assert!(!run.stderr.contains(".nhi-own-write"), "{}", run.stderr);
 }
 
 /// Every file under `dir`: path, content and modification time.

@@ -13,7 +13,7 @@ fn value(ty: &Type) -> String {
     match ty {
         Type::Text => "\"some text\"".to_owned(),
         Type::Id => "team-a".to_owned(),
-        Type::OwnerRef => "alice".to_owned(),
+        Type::OwnerRef | Type::Role => "alice".to_owned(),
         Type::Version => "1".to_owned(),
         Type::Bool => "true".to_owned(),
         Type::Date => "2026-01-01".to_owned(),

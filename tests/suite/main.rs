@@ -17,6 +17,8 @@ mod common;
 #[allow(dead_code)] // its `main` is the example's
 #[path = "../../examples/gen_registry.rs"]
 mod gen_registry;
+#[path = "../common/model.rs"]
+mod model;
 
 mod budget;
 mod chunking;
@@ -30,3 +32,4 @@ mod load_errors;
 mod properties;
 mod rules;
 mod snapshots;
+mod starter;
