@@ -31,6 +31,11 @@ const INIT_EXAMPLES: &str = "Examples:
   nhi-own schema -o ownership.schema.json && nhi-own init   # with the schema beside it
   nhi-own init registry/platform.yaml --force    # replace an existing file";
 
+const OWNERS_EXAMPLES: &str = "Examples:
+  nhi-own owners                                 # every owner of ./ownership.yaml
+  nhi-own owners --owner team-payments           # one owner (a person: their teams too)
+  nhi-own owners --format json | jq '.owners[] | {id, open: (.findings | length)}'";
+
 const SCHEMA_EXAMPLES: &str = "Examples:
   nhi-own schema -o ownership.schema.json        # then, as a registry's first line:
                                                  # yaml-language-server: $schema=ownership.schema.json
@@ -78,6 +83,9 @@ pub enum Command {
     /// Write a commented starter registry (never over an existing file without --force)
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Show who holds which identity, and who must act on which finding
+    #[command(after_help = OWNERS_EXAMPLES)]
+    Owners(OwnersArgs),
     /// Print the JSON Schema of the registry format (draft-07), for editors
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
@@ -167,6 +175,25 @@ pub struct InitArgs {
     /// Write the dates as of this day (YYYY-MM-DD or RFC 3339); default: today (UTC)
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OwnersArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Show only this owner (for a person, their teams too)
+    #[arg(long, value_name = "ID")]
+    pub owner: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OwnersFormat::Table)]
+    pub format: OwnersFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OwnersFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod escape;
 pub mod keyword;
 pub mod output;
+pub mod owners;
 pub mod registry;
 pub mod report;
 pub mod rules;

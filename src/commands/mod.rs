@@ -4,6 +4,7 @@ pub mod audit;
 pub mod explain;
 pub mod init;
 pub mod man;
+pub mod owners;
 pub mod rules;
 pub mod schema;
 
@@ -36,6 +37,7 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Rules(args) => rules::run(&args),
         Command::Explain { rule } => explain::run(&rule, color),
         Command::Init(args) => init::run(&args, color),
+        Command::Owners(args) => owners::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Man => {
             write_stdout(&man::page()?)?;
@@ -76,5 +78,30 @@ pub(crate) fn load_options(args: &RegistryArgs) -> LoadOptions {
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
         ..LoadOptions::default()
+    }
+}
+
+/// The registry of a command other than `audit`, read exactly as `audit`
+/// reads it, and the day it is evaluated as of. An invalid registry is
+/// reported on standard error and, for a machine format, in that format on
+/// standard output too; then `None`, and the command ends with exit 2.
+pub(crate) fn load(
+    args: &RegistryArgs,
+    errors_as: crate::report::Format,
+    color: ColorArg,
+) -> anyhow::Result<Option<(crate::registry::Registry, Date)>> {
+    let Some(today) = today(args, color) else {
+        return Ok(None);
+    };
+    let sources = crate::registry::Sources::resolve(&args.paths);
+    match crate::registry::load_sources(sources, &load_options(args)) {
+        Ok(registry) => Ok(Some((registry, today))),
+        Err(errors) => {
+            write_stderr(&format!("{errors}\nerror: {}\n", errors.summary()), color);
+            if let Some(report) = crate::report::render_errors(&errors, errors_as, today) {
+                write_stdout(report.as_bytes())?;
+            }
+            Ok(None)
+        }
     }
 }

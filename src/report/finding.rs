@@ -2,9 +2,9 @@
 //! a file, with the places that explain it and a fingerprint computed once
 //! (SARIF, Code Quality and baselines match on it).
 
-use crate::catalogue::{RuleId, Severity};
+use crate::catalogue::{Group, RuleId, Severity};
 use crate::keyword::Keyword;
-use crate::registry::{Loc, Registry};
+use crate::registry::{Identity, Loc, Registry, Role};
 use crate::rules::Violation;
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -37,6 +37,41 @@ impl Serialize for Subject {
         map.serialize_entry("identity", &identity)?;
         map.serialize_entry("owner", &owner)?;
         map.end()
+    }
+}
+
+/// An identity's owners, as named (null where missing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Owners {
+    pub policy: Option<String>,
+    pub technical: Option<String>,
+    pub revocation: Option<String>,
+}
+
+impl Owners {
+    pub fn of(identity: &Identity) -> Self {
+        let id = |role| identity.owner(role).id().map(|id| id.value.clone());
+        Owners {
+            policy: id(Role::Policy),
+            technical: id(Role::Technical),
+            revocation: id(Role::Revocation),
+        }
+    }
+}
+
+/// The owner who must act on a finding of `rule` about an identity with
+/// these owners: the technical owner for lifecycle and drift findings and
+/// `shared-credential`; the exception's approver, else the policy owner, for
+/// exception findings; the policy owner for the rest. `None` when that role
+/// is missing.
+pub fn route(rule: RuleId, owners: &Owners, approver: Option<&str>) -> Option<String> {
+    match rule.group() {
+        Group::Lifecycle => owners.technical.clone(),
+        Group::Ownership if rule == RuleId::SharedCredential => owners.technical.clone(),
+        Group::Exceptions => approver
+            .map(str::to_owned)
+            .or_else(|| owners.policy.clone()),
+        Group::Ownership | Group::Integrity => owners.policy.clone(),
     }
 }
 
@@ -74,6 +109,13 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// On an identity finding: the identity's three owners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners: Option<Owners>,
+    /// On an identity finding: the owner who must act (SPEC §5), or null
+    /// when that role is missing. See [`route`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<Option<String>>,
     /// Distinguishes findings of one rule on one subject.
     #[serde(skip)]
     pub detail: String,
@@ -100,6 +142,13 @@ impl Finding {
             .into_iter()
             .map(|r| RelatedLocation::new(registry, r.loc, r.message))
             .collect();
+        let owners = match &subject {
+            Subject::Identity { entry, .. } => registry.identities.get(*entry).map(Owners::of),
+            _ => None,
+        };
+        let route = owners
+            .as_ref()
+            .map(|owners| route(v.rule, owners, v.approver.as_deref()));
         Finding {
             rule: v.rule,
             severity,
@@ -110,6 +159,8 @@ impl Finding {
             column: v.loc.col,
             fingerprint,
             related,
+            owners,
+            route,
             detail: v.detail,
             file_index: v.loc.file,
         }

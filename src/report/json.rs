@@ -19,13 +19,13 @@ struct Document<'r> {
     suppressed: &'r [Suppressed],
 }
 
-#[derive(Serialize)]
-struct Tool {
+#[derive(Debug, Serialize)]
+pub struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
-const TOOL: Tool = Tool {
+pub const TOOL: Tool = Tool {
     name: env!("CARGO_PKG_NAME"),
     version: env!("CARGO_PKG_VERSION"),
 };

@@ -22,7 +22,7 @@ use crate::wording::plural;
 use serde::Serialize;
 
 mod finding;
-pub use finding::{Finding, RelatedLocation, Subject};
+pub use finding::{Finding, Owners, RelatedLocation, Subject, route};
 
 pub(crate) use finding::fnv1a;
 

@@ -20,7 +20,11 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     let rule = exception.rule.value;
     let detail = rule.as_str();
     let flag = |violations: &mut Vec<Violation>, id, loc, message| {
-        violations.push(Violation::new(id, loc, message).detail(detail));
+        violations.push(
+            Violation::new(id, loc, message)
+                .detail(detail)
+                .on_exception(exception),
+        );
     };
 
     let missing: Vec<&str> = [
@@ -134,4 +138,5 @@ pub fn unused(exception: &Exception) -> Violation {
         format!("exception for {rule} matches no finding on this identity; remove it"),
     )
     .detail(rule.as_str())
+    .on_exception(exception)
 }

@@ -30,6 +30,8 @@ pub struct Violation {
     /// Other places that explain it: where a duplicated id was first used,
     /// the inactive members of a team.
     pub related: Vec<Related>,
+    /// For a finding on an exception: who approved it, who must act on it.
+    pub approver: Option<String>,
 }
 
 /// A place that explains a violation, with what it is.
@@ -47,7 +49,15 @@ impl Violation {
             message,
             detail: String::new(),
             related: Vec::new(),
+            approver: None,
         }
+    }
+
+    /// The exception the violation is about, whose approver must act on it.
+    #[must_use]
+    pub fn on_exception(mut self, exception: &Exception) -> Self {
+        self.approver = exception.approved_by.as_ref().map(|a| a.value.clone());
+        self
     }
 
     /// What tells it apart from others of its rule on the same subject.

@@ -181,15 +181,21 @@ fn junit() {
 #[test]
 fn markdown() {
     let (run, _) = run("markdown");
-    assert_inert("markdown", &run.stdout);
-    // Read back by a real CommonMark parser with GitHub's tables: every row
-    // keeps its five cells, and every registry string is inside code, where
-    // GitHub renders no HTML, link, `@mention` or `:emoji:`.
+    let rows = assert_markdown_inert(&run.stdout);
+    assert_eq!(rows.len(), 1 + json_findings().len(), "{}", run.stdout);
+    assert!(rows.iter().all(|&n| n == 5), "{rows:?}\n{}", run.stdout);
+}
+
+/// Markdown read back by a real CommonMark parser with GitHub's tables:
+/// every registry string is inside code, where GitHub renders no HTML,
+/// link, `@mention` or `:emoji:`. Returns the cell count of every table row.
+fn assert_markdown_inert(markdown: &str) -> Vec<usize> {
+    assert_inert("markdown", markdown);
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     let mut cells = 0;
     let mut rows = Vec::new();
     let mut outside_code = String::new();
-    for event in Parser::new_ext(&run.stdout, Options::ENABLE_TABLES) {
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match event {
             Event::Start(Tag::TableCell) => cells += 1,
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
@@ -204,8 +210,6 @@ fn markdown() {
             _ => {}
         }
     }
-    assert_eq!(rows.len(), 1 + json_findings().len(), "{}", run.stdout);
-    assert!(rows.iter().all(|&n| n == 5), "{rows:?}\n{}", run.stdout);
     for needle in [
         "@team", "https://", ":smile:", "<script", "<b>", "]]>", "::error",
     ] {
@@ -213,6 +217,43 @@ fn markdown() {
             !outside_code.contains(needle),
             "{needle:?} outside code in\n{outside_code}"
         );
+    }
+    rows
+}
+
+/// The accountability view, in each of its formats, on the same registry.
+#[test]
+fn owners_views() {
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    for format in ["table", "json", "markdown"] {
+        let run = ws.run(&[
+            "owners",
+            &name,
+            "--now",
+            "2026-11-22",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert_inert(format, &run.stdout);
+        match format {
+            "json" => {
+                serde_json::from_str::<Value>(&run.stdout).unwrap();
+            }
+            "markdown" => {
+                let rows = assert_markdown_inert(&run.stdout);
+                assert!(!rows.is_empty());
+                assert!(
+                    rows.iter().all(|&n| n == 2 || n == 5),
+                    "{rows:?}\n{}",
+                    run.stdout
+                );
+            }
+            _ => assert!(run.stdout.contains("\\u{202e}"), "{}", run.stdout),
+        }
     }
 }
 

@@ -29,6 +29,7 @@ mod format;
 mod fuzz_regressions;
 mod injection;
 mod load_errors;
+mod owners;
 mod properties;
 mod rules;
 mod snapshots;

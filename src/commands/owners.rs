@@ -1,0 +1,47 @@
+//! `nhi-own owners`: who holds what, and who must act on which finding.
+
+use super::Exit;
+use crate::cli::{ColorArg, OwnersArgs, OwnersFormat};
+use crate::output::{terminal_width, use_color, write_stderr, write_stdout};
+use crate::report::Format;
+
+pub fn run(args: &OwnersArgs, color: ColorArg) -> anyhow::Result<Exit> {
+    let errors_as = match args.format {
+        OwnersFormat::Table => Format::Table,
+        OwnersFormat::Json => Format::Json,
+        OwnersFormat::Markdown => Format::Markdown,
+    };
+    let Some((registry, today)) = super::load(&args.registry, errors_as, color)? else {
+        return Ok(Exit::Invalid);
+    };
+    let report = crate::audit::audit(&registry, today);
+    let mut view = crate::owners::view(&registry, &report, today);
+    if let Some(id) = &args.owner {
+        let known: Vec<&str> = view.ids().collect();
+        let suggestion = crate::keyword::did_you_mean(id, known.iter().copied())
+            .map(|s| format!("\n  help: did you mean `{}`?", crate::escape::escape(s)))
+            .unwrap_or_default();
+        let Some(only) = view.only(id) else {
+            write_stderr(
+                &format!(
+                    "error: --owner `{}` is not an owner of this registry{suggestion}\n",
+                    crate::escape::escape(id)
+                ),
+                color,
+            );
+            return Ok(Exit::Invalid);
+        };
+        view = only;
+    }
+    let text = match args.format {
+        OwnersFormat::Table => crate::owners::table(
+            &view,
+            terminal_width(),
+            use_color(color, &std::io::stdout()),
+        ),
+        OwnersFormat::Json => crate::owners::json(&view),
+        OwnersFormat::Markdown => crate::owners::markdown(&view),
+    };
+    write_stdout(text.as_bytes())?;
+    Ok(Exit::Pass)
+}
