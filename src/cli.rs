@@ -11,6 +11,8 @@ const AUDIT_EXAMPLES: &str = "Examples:
   nhi-own audit --format sarif -o nhi-own.sarif  # for code scanning
   nhi-own audit --format github                  # annotations in GitHub Actions
   nhi-own audit --now 2027-01-01                 # what will be due by then
+  nhi-own audit --write-baseline nhi-own-baseline.json   # accept today's findings
+  nhi-own audit --baseline nhi-own-baseline.json # fail on new findings only
   cat ownership.yaml | nhi-own audit -           # from standard input";
 
 const RULES_EXAMPLES: &str = "Examples:
@@ -156,6 +158,12 @@ pub struct AuditArgs {
     /// Lowest severity that fails the audit (exit 1)
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// An earlier `audit --format json` report: the findings it has no longer fail
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's findings to FILE as a baseline (they then no longer fail)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Parse the registry and stop, auditing nothing (for benchmarks)
     #[arg(long, hide = true)]
     pub parse_only: bool,

@@ -6,6 +6,7 @@
 //! [`report`] formats it. The exit code comes from the report and `--fail-on`.
 
 pub mod audit;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;

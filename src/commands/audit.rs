@@ -28,17 +28,26 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
     }
     let destination = Destination::from_arg(args.output.as_deref());
     let sources = Sources::resolve(&args.registry.paths);
-    if let Destination::File(path) = &destination
-        && sources.contains(path)
-    {
-        write_stderr(
-            &format!(
-                "error: --output `{}` is one of the registry's files; refusing to overwrite it\n  help: write the report elsewhere, such as `-o nhi-own-report.json`\n",
-                crate::escape::escape(&path.display().to_string())
-            ),
-            color,
-        );
-        return Ok(Exit::Invalid);
+    let writes = [
+        (
+            "--output",
+            args.output.as_deref().filter(|p| p.as_os_str() != "-"),
+        ),
+        ("--write-baseline", args.write_baseline.as_deref()),
+    ];
+    for (flag, path) in writes {
+        if let Some(path) = path
+            && sources.contains(path)
+        {
+            write_stderr(
+                &format!(
+                    "error: {flag} `{}` is one of the registry's files; refusing to overwrite it\n  help: write it elsewhere, such as `{flag} nhi-own-report.json`\n",
+                    crate::escape::escape(&path.display().to_string())
+                ),
+                color,
+            );
+            return Ok(Exit::Invalid);
+        }
     }
     let registry = match load_sources(sources, &options) {
         Ok(registry) => registry,
@@ -60,7 +69,51 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
-    let report = crate::audit::audit(&registry, today);
+    let mut report = crate::audit::audit(&registry, today);
+    if let Some(path) = &args.baseline {
+        let known = match crate::baseline::read(path) {
+            Ok(known) => known,
+            Err(message) => {
+                write_stderr(&format!("error: --baseline: {message}\n"), color);
+                return Ok(Exit::Invalid);
+            }
+        };
+        let fixed = report.apply_baseline(&known);
+        if fixed > 0 {
+            write_stderr(
+                &format!(
+                    "info: {} fixed: regenerate the baseline with `--write-baseline {}`\n",
+                    crate::wording::plural(fixed, "baselined finding is", "baselined findings are"),
+                    crate::escape::escape(&path.display().to_string())
+                ),
+                color,
+            );
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let text = crate::baseline::render(&report);
+        if let Err(e) = crate::output::write_atomically(path, text.as_bytes()) {
+            write_stderr(
+                &format!(
+                    "error: cannot write the baseline to `{}`: {e}\n",
+                    crate::escape::escape(&path.display().to_string())
+                ),
+                color,
+            );
+            return Ok(Exit::Invalid);
+        }
+        let all = crate::baseline::fingerprints(&report);
+        write_stderr(
+            &format!(
+                "wrote {} to {}: they no longer fail; gate with `--baseline {}`\n",
+                crate::wording::plural(all.len(), "finding", "findings"),
+                crate::escape::escape(&path.display().to_string()),
+                crate::escape::escape(&path.display().to_string())
+            ),
+            color,
+        );
+        report.apply_baseline(&all);
+    }
     // A report written to a file is plain, whatever the terminal.
     let to_stdout = destination == Destination::Stdout;
     let style = Style {

@@ -17,6 +17,8 @@ struct Document<'r> {
     summary: &'r Summary,
     findings: &'r [Finding],
     suppressed: &'r [Suppressed],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<&'r [Finding]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -38,6 +40,7 @@ pub fn render(report: &Report) -> String {
         summary: &report.summary,
         findings: &report.findings,
         suppressed: &report.suppressed,
+        baselined: report.baselined.as_deref(),
     };
     to_safe_json(&document)
 }

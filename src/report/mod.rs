@@ -69,14 +69,21 @@ pub struct Summary {
     pub warnings: usize,
     pub info: usize,
     pub suppressed: usize,
+    /// Findings matched by `--baseline` (only when one is given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
 }
 
 impl Summary {
     /// `N errors, N warnings, N info in N identities (N suppressed by
-    /// exceptions) as of YYYY-MM-DD`.
+    /// exceptions[, N baselined]) as of YYYY-MM-DD`.
     pub fn line(&self, now: Date) -> String {
+        let baselined = self
+            .baselined
+            .map(|n| format!(", {n} baselined"))
+            .unwrap_or_default();
         format!(
-            "{}, {}, {} info in {} ({} suppressed by exceptions) as of {now}",
+            "{}, {}, {} info in {} ({} suppressed by exceptions{baselined}) as of {now}",
             plural(self.errors, "error", "errors"),
             plural(self.warnings, "warning", "warnings"),
             self.info,
@@ -96,6 +103,9 @@ pub struct Report<'r> {
     pub findings: Vec<Finding>,
     /// Findings suppressed by valid exceptions, sorted the same way.
     pub suppressed: Vec<Suppressed>,
+    /// Findings an earlier report (`--baseline`) already had: listed, counted,
+    /// never failing. `None` without a baseline.
+    pub baselined: Option<Vec<Finding>>,
     /// Every identity entry audited, in registry order: (index into `files`, id).
     pub identities: Vec<(u32, &'r str)>,
 }
@@ -111,6 +121,7 @@ impl<'r> Report<'r> {
             },
             findings: Vec::new(),
             suppressed: Vec::new(),
+            baselined: None,
             identities: registry
                 .identities
                 .iter()
@@ -138,6 +149,26 @@ impl<'r> Report<'r> {
         self.summary.warnings = count(Severity::Warning);
         self.summary.info = count(Severity::Info);
         self.summary.suppressed = self.suppressed.len();
+        self.summary.baselined = self.baselined.as_ref().map(Vec::len);
+    }
+
+    /// Moves the findings whose fingerprint `known` holds to `baselined`,
+    /// and counts again. Returns how many fingerprints of `known` matched no
+    /// finding: fixed since the baseline was written.
+    pub fn apply_baseline(&mut self, known: &std::collections::HashSet<String>) -> usize {
+        let (old, new): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
+            .into_iter()
+            .partition(|f| known.contains(&f.fingerprint));
+        let matched: std::collections::HashSet<&str> =
+            old.iter().map(|f| f.fingerprint.as_str()).collect();
+        let fixed = known
+            .iter()
+            .filter(|k| !matched.contains(k.as_str()))
+            .count();
+        self.findings = new;
+        self.baselined = Some(old);
+        self.finish();
+        fixed
     }
 
     /// True when an unsuppressed finding is at or above the threshold.

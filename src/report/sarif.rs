@@ -206,6 +206,15 @@ pub fn render(report: &Report) -> String {
             }],
         )
     }));
+    results.extend(report.baselined.iter().flatten().map(|f| {
+        result(
+            f,
+            vec![Suppression {
+                kind: "external",
+                justification: "in the baseline (--baseline)".to_owned(),
+            }],
+        )
+    }));
     log(
         Invocation {
             execution_successful: true,

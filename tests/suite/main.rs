@@ -20,6 +20,7 @@ mod gen_registry;
 #[path = "../common/model.rs"]
 mod model;
 
+mod baseline;
 mod budget;
 mod chunking;
 mod ci_formats;

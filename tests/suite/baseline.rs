@@ -1,0 +1,231 @@
+//! `--baseline` and `--write-baseline`: adopt the gate on new findings only,
+//! then burn the baseline down.
+
+use crate::common::{Workspace, repo_root};
+use serde_json::Value;
+
+const NOW: &str = "2026-11-01";
+
+fn showcase(ws: &Workspace) {
+    let text = std::fs::read_to_string(repo_root().join("examples/showcase.yaml")).unwrap();
+    ws.write("r.yaml", text);
+}
+
+#[test]
+fn a_written_baseline_passes_and_only_new_findings_fail() {
+    let ws = Workspace::new();
+    showcase(&ws);
+    let before = ws.run(&["audit", "r.yaml", "--now", NOW, "--format", "json"]);
+    assert_eq!(before.code, 1);
+    let findings = before.json()["findings"].as_array().unwrap().len();
+    let write = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--write-baseline",
+        "base.json",
+    ]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    assert!(
+        write
+            .stderr
+            .contains(&format!("wrote {findings} findings to base.json")),
+        "{}",
+        write.stderr
+    );
+    // The baseline is a JSON report with every finding.
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.dir.path().join("base.json")).unwrap())
+            .unwrap();
+    assert_eq!(base["findings"].as_array().unwrap().len(), findings);
+    // Gated on it: nothing new, exit 0, everything listed as baselined.
+    let gated = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(gated.code, 0, "{}", gated.stderr);
+    let json = gated.json();
+    assert_eq!(json["findings"], Value::Array(vec![]));
+    assert_eq!(json["summary"]["baselined"], findings);
+    assert_eq!(json["summary"]["errors"], 0);
+    assert_eq!(json["baselined"].as_array().unwrap().len(), findings);
+    let table = ws.run(&["audit", "r.yaml", "--now", NOW, "--baseline", "base.json"]);
+    assert!(
+        table.stdout.ends_with(&format!(
+            "0 errors, 0 warnings, 0 info in 23 identities (2 suppressed by exceptions, {findings} baselined) as of {NOW}\n"
+        )),
+        "{}",
+        table.stdout
+    );
+    // A new identity with problems fails, with only its own findings.
+    let text = std::fs::read_to_string(ws.dir.path().join("r.yaml")).unwrap();
+    ws.write(
+        "r.yaml",
+        text.replace(
+            "identities:\n",
+            "identities:\n  - id: brand-new\n    kind: token\n",
+        ),
+    );
+    let new = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--baseline",
+        "base.json",
+        "--format",
+        "text",
+    ]);
+    assert_eq!(new.code, 1);
+    assert!(
+        new.stdout.lines().all(|l| l.contains("brand-new")),
+        "{}",
+        new.stdout
+    );
+    assert!(
+        new.stdout.contains("error[missing-owner] brand-new"),
+        "{}",
+        new.stdout
+    );
+}
+
+#[test]
+fn fixed_baseline_entries_are_reported_once() {
+    let ws = Workspace::new();
+    showcase(&ws);
+    ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--write-baseline",
+        "base.json",
+    ]);
+    // Fix the two stale rotations of the registry's first stale identities.
+    let text = std::fs::read_to_string(ws.dir.path().join("r.yaml")).unwrap();
+    let fixed = text
+        .replace("last_rotated: 2026-03-01", "last_rotated: 2026-10-30")
+        .replace("last_rotated: 2025-11-01", "last_rotated: 2026-10-30");
+    assert_ne!(fixed, text);
+    ws.write("r.yaml", fixed);
+    let run = ws.run(&["audit", "r.yaml", "--now", NOW, "--baseline", "base.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "info: 2 baselined findings are fixed: regenerate the baseline with `--write-baseline base.json`\n"
+    );
+}
+
+#[test]
+fn sarif_lists_baselined_findings_as_externally_suppressed() {
+    let ws = Workspace::new();
+    showcase(&ws);
+    ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--write-baseline",
+        "base.json",
+    ]);
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--baseline",
+        "base.json",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(run.code, 0);
+    let sarif = run.json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let external = results
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "external")
+        .count();
+    let in_source = results
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "inSource")
+        .count();
+    assert_eq!(in_source, 2);
+    assert_eq!(external, results.len() - 2);
+    assert!(results.iter().all(|r| r["suppressions"].is_array()));
+}
+
+#[test]
+fn a_file_that_is_not_a_report_is_refused() {
+    let ws = Workspace::new();
+    showcase(&ws);
+    ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--format",
+        "sarif",
+        "-o",
+        "report.sarif",
+    ]);
+    ws.write(
+        "v2.json",
+        r#"{"version": 2, "tool": {"name": "nhi-own"}, "findings": []}"#,
+    );
+    ws.write("half.json", "{\"version\": 1,\n  \"findings\": [");
+    ws.write(
+        "other.json",
+        r#"{"version": 1, "tool": {"name": "nhi-own"}, "findings": [{"rule": "x"}]}"#,
+    );
+    ws.write(
+        "errors.json",
+        r#"{"version": 1, "tool": {"name": "nhi-own"}, "errors": [], "findings": []}"#,
+    );
+    for (file, needle) in [
+        (
+            "v2.json",
+            "v2.json: a report of version 2; this nhi-own reads reports of version 1",
+        ),
+        ("half.json", "half.json:2:15: the baseline is not JSON"),
+        (
+            "report.sarif",
+            "report.sarif: not a report of `nhi-own audit --format json`: `tool.name` is not `nhi-own`",
+        ),
+        (
+            "other.json",
+            "finding 1 has no fingerprint of 16 hex digits",
+        ),
+        (
+            "errors.json",
+            "the report of an invalid registry holds no findings to baseline",
+        ),
+        ("r.yaml", "r.yaml:1:1: the baseline is not JSON"),
+        ("missing.json", "missing.json: cannot read the baseline"),
+    ] {
+        let run = ws.run(&["audit", "r.yaml", "--now", NOW, "--baseline", file]);
+        assert_eq!(run.code, 2, "{file}");
+        assert!(run.stdout.is_empty(), "{file}: {}", run.stdout);
+        assert!(run.stderr.contains(needle), "{file}: {}", run.stderr);
+    }
+    // The baseline never replaces a registry file.
+    let run = ws.run(&["audit", "r.yaml", "--write-baseline", "r.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--write-baseline `r.yaml` is one of the registry's files"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        std::fs::read_to_string(ws.dir.path().join("r.yaml"))
+            .unwrap()
+            .contains("version: 1")
+    );
+}
