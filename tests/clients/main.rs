@@ -1,8 +1,8 @@
 //! Checks that need data or programs from outside this repository, run by the
 //! real clients users run: the official SARIF 2.1.0 schema and the
 //! Jenkins/Surefire JUnit schema (`xmllint`), the yaml-test-suite, the real
-//! `pre-commit`, and `check-jsonschema` with SchemaStore's schemas for the
-//! CI files.
+//! `pre-commit`, and `check-jsonschema`, with SchemaStore's schemas for the
+//! CI files and with nhi-own's own schema for registries.
 //!
 //! The data comes from `../shared/data` (beside CI checkouts, not in a
 //! user's clone); the programs from `.ci/install-clients`, which `.ci/run`
@@ -31,12 +31,15 @@ macro_rules! need {
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/model.rs"]
+mod model;
 
 mod ci_files;
 mod junit;
 mod permissions;
 mod pre_commit;
 mod sarif;
+mod schema;
 mod yaml_suite;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
@@ -57,6 +60,7 @@ fn main() {
         .chain(yaml_suite::CHECKS)
         .chain(pre_commit::CHECKS)
         .chain(ci_files::CHECKS)
+        .chain(schema::CHECKS)
     {
         let check = *check;
         trials.push(Trial::ignorable_test(
