@@ -5,7 +5,6 @@
 use crate::registry::{Date, Exception, Identity, Registry};
 use crate::report::{Finding, Report, Subject, Suppressed};
 use crate::rules::{CHECKS, Check, Context, RuleId, Run, Severity, Target, Violation};
-use std::collections::HashMap;
 
 /// The effective severity of a rule under the registry's policy; `None` when `off`.
 pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
@@ -47,15 +46,7 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
     let mut on_identities = on_identities.into_iter().peekable();
 
     let mut raw = Vec::new();
-    let mut occurrences: HashMap<&str, u32> = HashMap::new();
-    for (index, identity) in registry.identities.iter().enumerate() {
-        let occurrence = occurrences.entry(identity.id.value.as_str()).or_insert(0);
-        *occurrence += 1;
-        let subject = Subject::Identity {
-            id: identity.id.value.clone(),
-            entry: index,
-            occurrence: *occurrence,
-        };
+    for (index, (identity, subject)) in Subject::identities(registry).enumerate() {
         raw.clear();
         while let Some((_, v)) = on_identities.next_if(|(i, _)| *i == index) {
             raw.push(v);

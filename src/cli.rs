@@ -1,5 +1,6 @@
 //! Command-line definitions (clap derive) only; behaviour lives in `commands`.
 
+use crate::registry::Days;
 use crate::report::{FailOn, Format};
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -37,6 +38,11 @@ const OWNERS_EXAMPLES: &str = "Examples:
   nhi-own owners                                 # every owner of ./ownership.yaml
   nhi-own owners --owner team-payments           # one owner (a person: their teams too)
   nhi-own owners --format json | jq '.owners[] | {id, open: (.findings | length)}'";
+
+const FORECAST_EXAMPLES: &str = "Examples:
+  nhi-own forecast --within 30d                  # what falls due in the next 30 days
+  nhi-own forecast --within 12w --format json | jq '.deadlines[] | select(.owner == \"team-payments\")'
+  nhi-own forecast --within 90d --format ics > deadlines.ics   # for a calendar to subscribe to";
 
 const SCHEMA_EXAMPLES: &str = "Examples:
   nhi-own schema -o ownership.schema.json        # then, as a registry's first line:
@@ -88,6 +94,9 @@ pub enum Command {
     /// Show who holds which identity, and who must act on which finding
     #[command(after_help = OWNERS_EXAMPLES)]
     Owners(OwnersArgs),
+    /// List the deadlines ahead (rotations, expiries, reviews, exceptions) and who must act
+    #[command(after_help = FORECAST_EXAMPLES)]
+    Forecast(ForecastArgs),
     /// Print the JSON Schema of the registry format (draft-07), for editors
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
@@ -202,6 +211,31 @@ pub enum OwnersFormat {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// How far ahead to look, such as `30d` or `12w`; deadlines already
+    /// passed are always listed, first, as overdue
+    #[arg(long, value_name = "DURATION", value_parser = parse_within)]
+    pub within: Days,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ForecastFormat::Table)]
+    pub format: ForecastFormat,
+}
+
+fn parse_within(text: &str) -> Result<Days, String> {
+    crate::registry::time::parse_duration(text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForecastFormat {
+    Table,
+    Json,
+    /// An RFC 5545 calendar: one all-day event per deadline
+    Ics,
 }
 
 #[derive(Debug, clap::Args)]

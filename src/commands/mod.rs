@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod explain;
+pub mod forecast;
 pub mod init;
 pub mod man;
 pub mod owners;
@@ -38,6 +39,7 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Explain { rule } => explain::run(&rule, color),
         Command::Init(args) => init::run(&args, color),
         Command::Owners(args) => owners::run(&args, color),
+        Command::Forecast(args) => forecast::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Man => {
             write_stdout(&man::page()?)?;

@@ -8,6 +8,7 @@ use crate::registry::{Identity, Loc, Registry, Role};
 use crate::rules::Violation;
 use serde::Serialize;
 use serde::ser::SerializeMap;
+use std::collections::HashMap;
 
 /// What a finding is about (SPEC §5): an identity entry, an entry of the
 /// owner directory, or the registry as a whole.
@@ -23,6 +24,43 @@ pub enum Subject {
     Owner(String),
     /// The registry as a whole (`empty-registry`).
     Registry,
+}
+
+impl Subject {
+    /// Every identity entry of the registry in order, with its subject: the
+    /// second entry with an id is its occurrence 2.
+    pub fn identities(registry: &Registry) -> impl Iterator<Item = (&Identity, Subject)> {
+        let mut occurrences: HashMap<&str, u32> = HashMap::new();
+        registry
+            .identities
+            .iter()
+            .enumerate()
+            .map(move |(entry, identity)| {
+                let occurrence = occurrences.entry(identity.id.value.as_str()).or_insert(0);
+                *occurrence += 1;
+                let subject = Subject::Identity {
+                    id: identity.id.value.clone(),
+                    entry,
+                    occurrence: *occurrence,
+                };
+                (identity, subject)
+            })
+    }
+}
+
+/// The fingerprint of a finding of `rule` on `subject`: the rule, the
+/// subject (and which entry of a duplicated id) and what distinguishes the
+/// finding from others of its rule on that subject; never a line number.
+pub fn fingerprint(rule: RuleId, subject: &Subject, detail: &str) -> String {
+    let subject_key = match subject {
+        Subject::Identity { id, occurrence, .. } if *occurrence > 1 => {
+            format!("identity:{id}#{occurrence}")
+        }
+        Subject::Identity { id, .. } => format!("identity:{id}"),
+        Subject::Owner(id) => format!("owner:{id}"),
+        Subject::Registry => "registry".to_owned(),
+    };
+    fnv1a(&[rule.as_str(), &subject_key, detail])
 }
 
 /// In JSON: `identity` and `owner`, each an id or null.
@@ -124,19 +162,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The fingerprint hashes the rule, the subject (and which entry of a
-    /// duplicated id) and what distinguishes the finding from others of its
-    /// rule on that subject: never a line number.
+    /// The finding of a violation, with its [`fingerprint`].
     pub fn new(registry: &Registry, subject: Subject, v: Violation, severity: Severity) -> Self {
-        let subject_key = match &subject {
-            Subject::Identity { id, occurrence, .. } if *occurrence > 1 => {
-                format!("identity:{id}#{occurrence}")
-            }
-            Subject::Identity { id, .. } => format!("identity:{id}"),
-            Subject::Owner(id) => format!("owner:{id}"),
-            Subject::Registry => "registry".to_owned(),
-        };
-        let fingerprint = fnv1a(&[v.rule.as_str(), &subject_key, &v.detail]);
+        let fingerprint = fingerprint(v.rule, &subject, &v.detail);
         let related = v
             .related
             .into_iter()

@@ -22,7 +22,7 @@ use crate::wording::plural;
 use serde::Serialize;
 
 mod finding;
-pub use finding::{Finding, Owners, RelatedLocation, Subject, route};
+pub use finding::{Finding, Owners, RelatedLocation, Subject, fingerprint, route};
 
 pub(crate) use finding::fnv1a;
 

@@ -48,7 +48,7 @@ pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> 
     let window = exception
         .expires
         .as_ref()
-        .map(|expires| (expires, ctx.window(-ctx.days_since(expires.value))));
+        .map(|expires| (expires, ctx.window(ctx.days_until(expires.value))));
     if let Some((expires, Window::Passed(ago))) = window {
         flag(
             &mut violations,

@@ -185,6 +185,11 @@ impl<'r> Context<'r> {
         (self.today - date).num_days()
     }
 
+    /// Whole days from today to `date` (negative when `date` has passed).
+    pub fn days_until(&self, date: Date) -> i64 {
+        (date - self.today).num_days()
+    }
+
     /// Where a deadline `left` days away (negative: passed) stands against
     /// `policy.warn_within`: the one place that draws the warning window's
     /// boundaries, for credentials, rotations and exceptions alike.

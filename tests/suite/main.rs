@@ -26,6 +26,7 @@ mod chunking;
 mod ci_formats;
 mod cli;
 mod fixtures;
+mod forecast;
 mod format;
 mod fuzz_regressions;
 mod injection;

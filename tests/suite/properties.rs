@@ -12,7 +12,9 @@
 //! - sharing values through anchors, aliases and merge keys, and a document
 //!   wrapped in `%YAML`/`%TAG` directives and markers, change no finding;
 //! - any tag but `!!str` makes a registry invalid: no tag can change a value;
-//! - ids that only look alike (a Cyrillic letter) are `confusable-id`.
+//! - ids that only look alike (a Cyrillic letter) are `confusable-id`;
+//! - the forecast's passed deadlines are the audit's stale, expired and
+//!   overdue findings, its near ones the audit's warnings.
 //!
 //! `PROPTEST_CASES` sets the case count (default 64 per property); for a long
 //! run: `PROPTEST_CASES=5000 cargo test --release --test properties`.
@@ -22,6 +24,7 @@ use nhi_own::keyword::Keyword as _;
 use nhi_own::registry::time::parse_date;
 use nhi_own::registry::{Chunking, Date, LoadErrors, LoadOptions, Registry, load_bytes};
 use nhi_own::report::{Finding, Format, Report, Style, render};
+use nhi_own::rules::RuleId;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::collections::BTreeMap;
@@ -156,6 +159,96 @@ proptest! {
     fn valid_registries_load_and_findings_are_located(m in model(), flow_style in any::<bool>(), now in 0i64..400) {
         let text = write_yaml(&m.yaml(), flow_style);
         check_one(&text, today(now), false)?;
+    }
+
+    /// The forecast and the audit date things alike: a deadline has passed
+    /// exactly when the audit reports the finding it becomes (same
+    /// fingerprint and place, suppressed findings included), and a rotation
+    /// or expiry inside the warning window is exactly a `rotation-due` or
+    /// `expiring-credential` finding (an exception's, when the exception is
+    /// valid, `expiring-exception`).
+    #[test]
+    fn forecast_deadlines_are_what_the_lifecycle_rules_report(m in model(), now in 0i64..400) {
+        let text = write_yaml(&m.yaml(), false);
+        let registry = load(&[("reg.yaml", &text)], &options(1, Chunking::Off))
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let now = today(now);
+        let report = nhi_own::audit::audit(&registry, now);
+        let forecast = nhi_own::forecast::forecast(&registry, now, &registry.policy.warn_within);
+        let on = |rule: &str| {
+            let rule = RuleId::parse(rule).unwrap();
+            nhi_own::audit::severity(&registry, rule).is_some().then_some(rule)
+        };
+        let found = |rules: &[&str]| {
+            let rules: Vec<RuleId> = rules.iter().filter_map(|r| on(r)).collect();
+            let mut all: Vec<(String, String, u32, u32)> = report
+                .findings
+                .iter()
+                .chain(report.suppressed.iter().map(|s| &s.finding))
+                .filter(|f| rules.contains(&f.rule))
+                // A review with no date to count from is overdue with no due date.
+                .filter(|f| {
+                    let identity = &registry.identities[f.entry().unwrap()];
+                    f.rule != RuleId::ReviewOverdue
+                        || identity.last_reviewed.is_some()
+                        || identity.created.is_some()
+                })
+                .map(|f| (f.rule.as_str().to_owned(), f.fingerprint.clone(), f.line, f.column))
+                .collect();
+            all.sort();
+            all
+        };
+        let listed = |pick: &dyn Fn(&nhi_own::forecast::Deadline) -> Option<&'static str>| {
+            let mut all: Vec<(String, u32, u32)> = forecast
+                .deadlines
+                .iter()
+                .filter_map(|d| pick(d).and_then(on).map(|rule| (rule.as_str().to_owned(), d.line, d.column)))
+                .collect();
+            all.sort();
+            all
+        };
+        use nhi_own::forecast::What;
+        let passed_rule = |d: &nhi_own::forecast::Deadline| {
+            d.overdue.then_some(match d.what {
+                What::Rotation => "stale-rotation",
+                What::Expiry => "expired-credential",
+                What::Review => "review-overdue",
+                What::Exception => "expired-exception",
+            })
+        };
+        let overdue: Vec<(String, String, u32, u32)> = {
+            let mut all: Vec<_> = forecast
+                .deadlines
+                .iter()
+                .filter_map(|d| passed_rule(d).and_then(on).map(|r| (r.as_str().to_owned(), d.fingerprint.clone(), d.line, d.column)))
+                .collect();
+            all.sort();
+            all
+        };
+        prop_assert_eq!(
+            &overdue,
+            &found(&["stale-rotation", "expired-credential", "review-overdue", "expired-exception"]),
+            "{}", text
+        );
+        let warn = registry.policy.warn_within.days;
+        let soon = |d: &nhi_own::forecast::Deadline| (0..=warn).contains(&d.days_left);
+        let within = listed(&|d| match d.what {
+            What::Rotation if soon(d) => Some("rotation-due"),
+            What::Expiry if soon(d) => Some("expiring-credential"),
+            _ => None,
+        });
+        let reported: Vec<(String, u32, u32)> = found(&["rotation-due", "expiring-credential"])
+            .into_iter()
+            .map(|(rule, _, line, column)| (rule, line, column))
+            .collect();
+        prop_assert_eq!(&within, &reported, "{}", text);
+        let expiring_exceptions = listed(&|d| (d.what == What::Exception && soon(d)).then_some("expiring-exception"));
+        for f in found(&["expiring-exception"]) {
+            prop_assert!(
+                expiring_exceptions.contains(&(f.0.clone(), f.2, f.3)),
+                "expiring-exception at {}:{} is not forecast:\n{}", f.2, f.3, text
+            );
+        }
     }
 
     /// Mutated registries never panic: they load and audit, or fail with
