@@ -121,11 +121,22 @@ fn value(ty: &Type) -> Value {
             if !matches!(v, Type::Table(_)) {
                 nullable(&mut entry);
             }
-            json!({
+            let mut map = json!({
                 "type": "object",
                 "propertyNames": key_schema(key),
                 "additionalProperties": entry,
-            })
+            });
+            // Keys from a fixed set are also listed, so that editors offer
+            // them (yaml-language-server completes `properties`, not
+            // `propertyNames`); what they accept is unchanged.
+            if let Type::OneOf(words) = key {
+                map["properties"] = words()
+                    .iter()
+                    .map(|w| ((*w).to_owned(), map["additionalProperties"].clone()))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
+            }
+            map
         }
     }
 }

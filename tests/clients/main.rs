@@ -1,8 +1,9 @@
 //! Checks that need data or programs from outside this repository, run by the
 //! real clients users run: the official SARIF 2.1.0 schema and the
 //! Jenkins/Surefire JUnit schema (`xmllint`), the yaml-test-suite, the real
-//! `pre-commit`, and `check-jsonschema`, with SchemaStore's schemas for the
-//! CI files and with nhi-own's own schema for registries.
+//! `pre-commit`, `check-jsonschema`, with SchemaStore's schemas for the CI
+//! files and with nhi-own's own schema for registries, and
+//! `yaml-language-server`, with that schema as an editor applies it.
 //!
 //! The data comes from `../shared/data` (beside CI checkouts, not in a
 //! user's clone); the programs from `.ci/install-clients`, which `.ci/run`
@@ -34,7 +35,9 @@ mod common;
 #[path = "../common/model.rs"]
 mod model;
 
+mod calendar;
 mod ci_files;
+mod editor;
 mod junit;
 mod permissions;
 mod pre_commit;
@@ -60,7 +63,9 @@ fn main() {
         .chain(yaml_suite::CHECKS)
         .chain(pre_commit::CHECKS)
         .chain(ci_files::CHECKS)
+        .chain(calendar::CHECKS)
         .chain(schema::CHECKS)
+        .chain(editor::CHECKS)
     {
         let check = *check;
         trials.push(Trial::ignorable_test(
