@@ -20,6 +20,14 @@ pub fn run(args: &SchemaArgs, color: ColorArg) -> anyhow::Result<Exit> {
                 );
                 return Ok(Exit::Invalid);
             }
+            let shown = crate::escape::escape(&path.display().to_string()).into_owned();
+            write_stderr(
+                &format!(
+                    "wrote {shown}: name it on a registry's first line, \
+                     `# yaml-language-server: $schema={shown}` (`nhi-own init` does)\n"
+                ),
+                color,
+            );
         }
     }
     Ok(Exit::Pass)

@@ -974,3 +974,108 @@ fn readme_json_example_is_true() {
         }
     }
 }
+
+/// Runs a README shell block as a user would, line by line in `dir`: every
+/// `nhi-own …` line (with `> FILE` written as the shell would), `~` as
+/// `home`; other lines (`mkdir`, `man`) are left to the shell and skipped.
+/// Each must exit 0; returns what each printed.
+fn run_readme_block(marker: &str, dir: &std::path::Path, home: &std::path::Path) -> Vec<String> {
+    let mut printed = Vec::new();
+    for line in common::readme_block(marker).lines() {
+        let command = line.split(" #").next().unwrap().trim();
+        let Some(args) = command.strip_prefix("nhi-own ") else {
+            continue;
+        };
+        let (args, to) = match args.split_once(" > ") {
+            Some((args, file)) => (args, Some(file.replace('~', &home.display().to_string()))),
+            None => (args, None),
+        };
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let run = run_in(dir, &args);
+        assert_eq!(
+            run.code, 0,
+            "the README's `{command}` exits {}:\n{}{}",
+            run.code, run.stdout, run.stderr
+        );
+        match to {
+            Some(file) => {
+                assert!(!run.stdout.is_empty(), "`{command}` printed nothing");
+                std::fs::create_dir_all(dir.join(&file).parent().unwrap()).unwrap();
+                std::fs::write(dir.join(&file), &run.stdout).unwrap();
+            }
+            None => assert!(
+                !run.stdout.is_empty() || !run.stderr.is_empty(),
+                "`{command}` said nothing"
+            ),
+        }
+        printed.push(format!("{}{}", run.stdout, run.stderr));
+    }
+    printed
+}
+
+/// The README's everyday snippets run as written: in an empty directory,
+/// and beside a copy of the showcase.
+#[test]
+fn readme_everyday_snippets_run_as_written() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = Workspace::new();
+    let said = run_readme_block("### Start a registry", empty.dir.path(), home.path());
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(said[2].contains("0 errors, 0 warnings"), "{}", said[2]);
+    let starter = std::fs::read_to_string(empty.dir.path().join("ownership.yaml")).unwrap();
+    assert!(starter.starts_with("# yaml-language-server: $schema=ownership.schema.json\n"));
+    // The published copy the README points at is the one `init` names.
+    let modeline = common::readme_block("names the copy published with this version");
+    let published = format!(
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/nhi-own/nhi-own/v{}/schema/ownership.schema.json\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(modeline, published);
+    let elsewhere = Workspace::new();
+    assert_eq!(elsewhere.run(&["init"]).code, 0);
+    let named = std::fs::read_to_string(elsewhere.dir.path().join("ownership.yaml")).unwrap();
+    assert!(named.starts_with(&published), "{}", common::clip(&named));
+
+    let ws = Workspace::new();
+    ws.write(
+        "examples/showcase.yaml",
+        std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
+    );
+    let said = run_readme_block("### Who owns what", ws.dir.path(), home.path());
+    assert_eq!(said.len(), 3);
+    assert!(said[1].starts_with("team-security — team"), "{}", said[1]);
+    assert!(
+        std::fs::read_to_string(ws.dir.path().join("accountability.md"))
+            .unwrap()
+            .starts_with("## nhi-own")
+    );
+    let said = run_readme_block("### Adopt the gate", ws.dir.path(), home.path());
+    assert_eq!(said.len(), 2);
+    assert!(
+        said[0].contains("findings to nhi-own-baseline.json"),
+        "{}",
+        said[0]
+    );
+    assert!(said[1].contains("baselined) as of"), "{}", said[1]);
+    let said = run_readme_block("### What falls due", ws.dir.path(), home.path());
+    assert_eq!(said.len(), 2);
+    assert!(
+        said[0].contains("deadlines within 30d (by 2026-12-01)"),
+        "{}",
+        said[0]
+    );
+    let ics = std::fs::read_to_string(ws.dir.path().join("nhi-own.ics")).unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+    let said = run_readme_block("### The manual", ws.dir.path(), home.path());
+    assert_eq!(said.len(), 1);
+    let page = std::fs::read_to_string(ws.dir.path().join(format!(
+        "{}/.local/share/man/man1/nhi-own.1",
+        home.path().display()
+    )))
+    .unwrap();
+    assert!(
+        page.contains(".SH") && page.contains("forecast"),
+        "{}",
+        common::clip(&page)
+    );
+}
