@@ -123,6 +123,10 @@ fn check_files(files: &[(&str, Vec<u8>)]) -> bool {
     };
     let today = parse_date("2026-11-01").expect("a valid date");
     let report = nhi_own::audit::audit(&registry, today);
+    assert!(
+        report.fingerprints_are_unique(),
+        "two findings share a fingerprint"
+    );
     for f in &report.findings {
         assert_inside(
             std::str::from_utf8(text_of(&files, &f.file)).unwrap(),

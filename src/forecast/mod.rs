@@ -10,8 +10,7 @@ pub mod ics;
 use crate::audit::severity;
 use crate::catalogue::RuleId;
 use crate::escape::escape;
-use crate::keyword::Keyword;
-use crate::registry::{Date, Days, Loc, Located, Registry};
+use crate::registry::{Date, Days, Exception, Loc, Located, Registry};
 use crate::report::{Owners, Subject, fingerprint, route};
 use crate::rules::lifecycle::{self, Review, Rotation};
 use crate::wording::{days, plural, until};
@@ -124,37 +123,41 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
             continue;
         };
         let owners = Owners::of(identity);
-        let mut add = |what: What,
-                       date: &Located<Date>,
-                       message: String,
-                       exception: Option<(RuleId, Option<&str>)>| {
-            if date.value > last
-                || what
-                    .rules()
-                    .iter()
-                    .all(|&r| severity(registry, r).is_none())
-            {
-                return;
-            }
-            let (rule, approver) = exception.unzip();
-            let approver = approver.flatten();
-            let days_left = (date.value - now).num_days();
-            deadlines.push(Deadline {
-                identity: identity.id.value.clone(),
-                what,
-                rule,
-                due: date.value,
-                days_left,
-                overdue: days_left < 0,
-                message,
-                owner: route(what.rule(), &owners, approver),
-                file: registry.file(date.loc).to_owned(),
-                line: date.loc.line,
-                column: date.loc.col,
-                fingerprint: fingerprint(what.rule(), &subject, rule.map_or("", |r| r.as_str())),
-                entry,
-            });
-        };
+        let mut add =
+            |what: What, date: &Located<Date>, message: String, exception: Option<&Exception>| {
+                if date.value > last
+                    || what
+                        .rules()
+                        .iter()
+                        .all(|&r| severity(registry, r).is_none())
+                {
+                    return;
+                }
+                let rule = exception.map(|e| e.rule.value);
+                let approver = exception
+                    .and_then(|e| e.approved_by.as_ref())
+                    .map(|a| a.value.as_str());
+                let days_left = (date.value - now).num_days();
+                deadlines.push(Deadline {
+                    identity: identity.id.value.clone(),
+                    what,
+                    rule,
+                    due: date.value,
+                    days_left,
+                    overdue: days_left < 0,
+                    message,
+                    owner: route(what.rule(), &owners, approver),
+                    file: registry.file(date.loc).to_owned(),
+                    line: date.loc.line,
+                    column: date.loc.col,
+                    fingerprint: fingerprint(
+                        what.rule(),
+                        &subject,
+                        &exception.map(Exception::key).unwrap_or_default(),
+                    ),
+                    entry,
+                });
+            };
         if let Rotation::Due {
             due,
             reference,
@@ -209,7 +212,7 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
                 What::Exception,
                 expires,
                 format!("exception for {rule} expires{by}"),
-                Some((rule, approver)),
+                Some(exception),
             );
         }
     }

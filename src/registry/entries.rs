@@ -154,10 +154,16 @@ impl Converter<'_> {
             "exceptions",
             "`exceptions:` followed by `- rule: …` items",
         );
-        let exceptions = exception_nodes
+        let mut exceptions: Vec<Exception> = exception_nodes
             .iter()
             .filter_map(|x| self.exception(x))
             .collect();
+        let mut per_rule: std::collections::HashMap<RuleId, u32> = std::collections::HashMap::new();
+        for exception in &mut exceptions {
+            let nth = per_rule.entry(exception.rule.value).or_insert(0);
+            *nth += 1;
+            exception.nth = *nth;
+        }
         self.close(e);
         Some(Identity {
             id: id?,
@@ -285,6 +291,7 @@ impl Converter<'_> {
             approved_by,
             expires,
             ticket,
+            nth: 1,
         })
     }
 

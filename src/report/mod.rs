@@ -150,6 +150,22 @@ impl<'r> Report<'r> {
         self.summary.info = count(Severity::Info);
         self.summary.suppressed = self.suppressed.len();
         self.summary.baselined = self.baselined.as_ref().map(Vec::len);
+        debug_assert!(
+            self.fingerprints_are_unique(),
+            "two findings share a fingerprint: a rule's `detail` does not tell them apart"
+        );
+    }
+
+    /// Whether no two findings (suppressed and baselined ones included)
+    /// share a fingerprint: a baseline entry or a SARIF result then stands
+    /// for one finding only.
+    pub fn fingerprints_are_unique(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        self.findings
+            .iter()
+            .chain(self.suppressed.iter().map(|s| &s.finding))
+            .chain(self.baselined.iter().flatten())
+            .all(|f| seen.insert(f.fingerprint.as_str()))
     }
 
     /// Moves the findings whose fingerprint `known` holds to `baselined`,

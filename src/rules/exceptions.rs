@@ -5,7 +5,6 @@
 //! a vendor. Only valid exceptions suppress findings; anything else fails closed.
 
 use super::{Context, RuleId, Violation, Window};
-use crate::keyword::Keyword;
 use crate::registry::{Exception, Identity, Role, RoleRef};
 use crate::wording::{days, until};
 
@@ -18,11 +17,11 @@ pub struct Assessment {
 pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> Assessment {
     let mut violations = Vec::new();
     let rule = exception.rule.value;
-    let detail = rule.as_str();
+    let detail = exception.key();
     let flag = |violations: &mut Vec<Violation>, id, loc, message| {
         violations.push(
             Violation::new(id, loc, message)
-                .detail(detail)
+                .detail(detail.as_str())
                 .on_exception(exception),
         );
     };
@@ -137,6 +136,6 @@ pub fn unused(exception: &Exception) -> Violation {
         exception.rule.loc,
         format!("exception for {rule} matches no finding on this identity; remove it"),
     )
-    .detail(rule.as_str())
+    .detail(exception.key())
     .on_exception(exception)
 }

@@ -4,6 +4,7 @@
 use super::{Context, Inactive, Related, RuleId, Target, Violation};
 use crate::keyword::Keyword;
 use crate::registry::{Identity, Located, Owner, OwnerKind, OwnerStatus, Registry, Role, RoleRef};
+use std::collections::HashMap;
 
 /// `missing-owner`: each role `policy.required_owners` names must be set.
 pub fn required_owners(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
@@ -31,7 +32,7 @@ pub fn references(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violatio
     }
     for exception in &identity.exceptions {
         if let Some(approver) = &exception.approved_by {
-            let detail = format!("approved_by:{}", exception.rule.value);
+            let detail = format!("approved_by:{}", exception.key());
             check_reference(
                 ctx,
                 approver,
@@ -82,7 +83,7 @@ pub fn vendors(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>)
                         exception.rule.value, approver.value
                     ),
                 )
-                .detail(format!("approved_by:{}", exception.rule.value)),
+                .detail(format!("approved_by:{}", exception.key())),
             );
         }
     }
@@ -289,16 +290,20 @@ pub fn may_approve(ctx: &Context<'_>, id: &str) -> bool {
 pub fn unknown_members<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     let mut out = Vec::new();
     for owner in &ctx.registry.owners {
+        // A member listed twice is two references, with findings of their own.
+        let mut listed: HashMap<&str, u32> = HashMap::new();
         for member in &owner.members {
+            let nth = listed.entry(member.value.as_str()).or_insert(0);
+            *nth += 1;
             if ctx.registry.owner(&member.value).is_none() {
+                let detail = if *nth > 1 {
+                    format!("member:{}#{nth}", member.value)
+                } else {
+                    format!("member:{}", member.value)
+                };
                 out.push((
                     Target::Owner(owner.id.value.as_str()),
-                    unknown(
-                        ctx,
-                        member,
-                        &"team member",
-                        &format!("member:{}", member.value),
-                    ),
+                    unknown(ctx, member, &"team member", &detail),
                 ));
             }
         }

@@ -229,3 +229,90 @@ fn a_file_that_is_not_a_report_is_refused() {
             .contains("version: 1")
     );
 }
+
+/// Findings on repeated entries (two exceptions for one rule on one
+/// identity, a member listed twice) have fingerprints of their own, so a
+/// baseline of two never hides a third.
+#[test]
+fn a_finding_like_baselined_ones_on_a_new_entry_is_new() {
+    let ws = Workspace::new();
+    let exception = |reason: &str| {
+        format!(
+            "      - {{ rule: missing-owner, reason: {reason}, approved_by: bob, expires: 2026-11-20 }}\n"
+        )
+    };
+    let registry = |exceptions: &[&str], members: &str| {
+        format!(
+            "version: 1\nowners:\n  bob: {{ kind: person }}\n  t: {{ kind: team, contact: x, members: [{members}] }}\nidentities:\n  - id: x\n    kind: token\n    owners: {{ policy: t, technical: bob, revocation: t }}\n    escalation: x\n    created: 2026-10-01\n    exceptions:\n{}",
+            exceptions.iter().map(|r| exception(r)).collect::<String>()
+        )
+    };
+    ws.write("r.yaml", registry(&["a", "b"], "bob, ghost, ghost"));
+    let write = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--write-baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    let json = write.json();
+    let rules: Vec<&str> = json["baselined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules.iter().filter(|r| **r == "expiring-exception").count(),
+        2,
+        "{json}"
+    );
+    assert_eq!(
+        rules.iter().filter(|r| **r == "unknown-owner").count(),
+        2,
+        "{json}"
+    );
+    // A third exception for the same rule, and a third listing of the
+    // unknown member: new findings, which fail.
+    ws.write(
+        "r.yaml",
+        registry(&["a", "b", "c"], "bob, ghost, ghost, ghost"),
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let new: Vec<(String, u64)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        new,
+        vec![
+            ("unknown-owner".to_owned(), 4),
+            ("unused-exception".to_owned(), 14),
+            ("self-approved-exception".to_owned(), 14),
+            ("expiring-exception".to_owned(), 14),
+        ],
+        "{}",
+        run.stdout
+    );
+}

@@ -430,3 +430,31 @@ fn nothing_from_the_registry_reaches_the_calendar_raw() {
         table.stdout
     );
 }
+
+#[test]
+fn two_exceptions_for_one_rule_are_two_events() {
+    let yaml = REGISTRY.replace(
+        "        expires: 2026-12-31\n",
+        "        expires: 2026-12-31\n      - { rule: missing-escalation, reason: again, approved_by: alex, expires: 2026-12-15 }\n",
+    );
+    let ws = workspace(&yaml);
+    let json = forecast(&ws, &["--within", "30d", "--format", "json"]).json();
+    let exceptions: Vec<&Value> = json["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"] == "exception")
+        .collect();
+    assert_eq!(exceptions.len(), 2, "{json}");
+    assert_ne!(exceptions[0]["fingerprint"], exceptions[1]["fingerprint"]);
+    let ics = forecast(&ws, &["--within", "30d", "--format", "ics"]).stdout;
+    let mut uids: Vec<String> = unfold(&ics)
+        .into_iter()
+        .filter(|l| l.starts_with("UID:"))
+        .collect();
+    let all = uids.len();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), all, "a UID repeats:\n{ics}");
+    assert_eq!(all, 5);
+}

@@ -5,6 +5,7 @@
 //! the YAML level (a key dropped, a value replaced by another type, an entry
 //! duplicated), then loaded and audited in process. Properties:
 //! - nothing panics, and every load error and finding points inside its file;
+//! - no two findings share a fingerprint (a baseline entry is one finding);
 //! - naming an owner for a missing role never adds a `missing-owner` finding;
 //! - moving "today" forward never makes a stale, expired or overdue identity fresh;
 //! - the same registry split across files gives the same findings;
@@ -123,6 +124,10 @@ fn check_one(text: &str, now: Date, may_be_invalid: bool) -> Result<Vec<Said>, T
         }
         Ok(registry) => {
             let report = nhi_own::audit::audit(&registry, now);
+            prop_assert!(
+                report.fingerprints_are_unique(),
+                "two findings share a fingerprint:\n{text}"
+            );
             for f in &report.findings {
                 prop_assert!(
                     inside(text, f.line, f.column),
