@@ -85,6 +85,25 @@ for n in "${sizes[@]}"; do
     fi
 done
 
+# The other commands that read a registry, on the largest size up to 100k: each
+# costs an audit and its own rendering.
+commands_n=0
+for n in "${sizes[@]}"; do (( n <= 100000 && n > commands_n )) && commands_n=$n; done
+if (( commands_n > 0 )); then
+    file=$data/r$commands_n.yaml
+    echo "measuring the other commands on $commands_n identities..." >&2
+    $bin audit --now $now "$file" --write-baseline "$results/baseline.json" 2>/dev/null
+    measure "cmd-baseline" "$commands_n" $bin audit --now $now --format json --baseline "$results/baseline.json" "$file"
+    measure "cmd-owners" "$commands_n" $bin owners --now $now --format json "$file"
+    measure "cmd-forecast-json" "$commands_n" $bin forecast --now $now --within 90d --format json "$file"
+    measure "cmd-forecast-ics" "$commands_n" $bin forecast --now $now --within 90d --format ics "$file"
+    rss "cmd-baseline" $bin audit --now $now --format json --baseline "$results/baseline.json" "$file"
+    rss "cmd-owners" $bin owners --now $now --format json "$file"
+    rss "cmd-forecast-json" $bin forecast --now $now --within 90d --format json "$file"
+    rss "cmd-forecast-ics" $bin forecast --now $now --within 90d --format ics "$file"
+    echo "$commands_n" >"$results/commands-n"
+fi
+
 # Reference checks that once grew quadratically (each must stay well under 1 s).
 for case in unknown-members big-team; do
     [[ -f $data/$case.yaml ]] || python3 bench/gen_references.py "$case" "$data/$case.yaml"

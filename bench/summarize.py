@@ -98,6 +98,21 @@ def main(results, data, sizes):
             f"| {int(n):,} | {size(data / f'd{n}')} | {ms(parse)} | {ms(audit)} | {ratio(audit, parse)}"
             f" | {ms(seq)} | {ratio(seq, audit)} | {mb(rss(results, f'audit-dir-{n}'))} |"
         )
+    commands_n = results / "commands-n"
+    if commands_n.exists():
+        n = int(commands_n.read_text())
+        print(f"\nThe other commands on the one file of {n:,} identities (beside `audit` above):\n")
+        print("| command | time | ÷ audit | peak RSS |")
+        print("|---|---:|---:|---:|")
+        audit = mean(results, f"audit-file-{n}")
+        for name, shown in [
+            ("baseline", "`audit --format json --baseline FILE` (every finding baselined)"),
+            ("owners", "`owners --format json`"),
+            ("forecast-json", "`forecast --within 90d --format json`"),
+            ("forecast-ics", "`forecast --within 90d --format ics`"),
+        ]:
+            took = mean(results, f"cmd-{name}")
+            print(f"| {shown} | {ms(took)} | {ratio(took, audit)} | {mb(rss(results, f'cmd-{name}'))} |")
     print("\nReference checks (`bench/gen_references.py`; each once took over 30 s):\n")
     print("| registry | size | audit |")
     print("|---|---:|---:|")

@@ -30,12 +30,23 @@ pub fn render(f: &Forecast) -> String {
         .append_property(("CALSCALE", "GREGORIAN"))
         .append_property(("METHOD", "PUBLISH"))
         .name(NAME);
+    // The calendar's properties, then each event as it is built: a large
+    // registry's calendar is never held as a tree of events.
+    let empty = calendar.to_string();
+    let mut out = empty
+        .strip_suffix(END)
+        .map_or_else(|| empty.clone(), str::to_owned);
     let stamp = Utc.from_utc_datetime(&f.now.and_time(NaiveTime::MIN));
     for d in &f.deadlines {
-        calendar.push(event(d, stamp));
+        // Writing into a String cannot fail.
+        let _ = event(d, stamp).fmt_write(&mut out);
     }
-    calendar.to_string()
+    out.push_str(END);
+    out
 }
+
+/// The calendar's last line.
+const END: &str = "END:VCALENDAR\r\n";
 
 /// `deploy-bot: rotation due`.
 fn summary(d: &Deadline) -> String {
