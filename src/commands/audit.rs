@@ -71,7 +71,7 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
     };
     let mut report = crate::audit::audit(&registry, today);
     if let Some(path) = &args.baseline {
-        let known = match crate::baseline::read(path) {
+        let known = match crate::baseline::read(path, options.max_file_size) {
             Ok(known) => known,
             Err(message) => {
                 write_stderr(&format!("error: --baseline: {message}\n"), color);

@@ -10,6 +10,7 @@ pub mod ics;
 use crate::audit::severity;
 use crate::catalogue::RuleId;
 use crate::escape::escape;
+use crate::keyword::Keyword;
 use crate::registry::{Date, Days, Exception, Loc, Located, Registry};
 use crate::report::{Owners, Subject, fingerprint, route};
 use crate::rules::lifecycle::{self, Review, Rotation};
@@ -153,7 +154,8 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
                     fingerprint: fingerprint(
                         what.rule(),
                         &subject,
-                        &exception.map(Exception::key).unwrap_or_default(),
+                        rule.map_or("", |r| r.as_str()),
+                        exception.map_or(1, |e| e.nth),
                     ),
                     entry,
                 });

@@ -179,22 +179,9 @@ pub struct Exception {
     pub approved_by: Option<Located<String>>,
     pub expires: Option<Located<Date>>,
     pub ticket: Option<Located<String>>,
-    /// 1 for the identity's first exception for this rule, 2 for the next, …
+    /// 1 for the identity's first exception for this rule, 2 for the next,
+    /// …: which one a finding is about, in its fingerprint.
     pub nth: u32,
-}
-
-impl Exception {
-    /// What tells the findings on this exception apart from those on the
-    /// identity's other exceptions (part of their fingerprints): its rule,
-    /// and from the second exception for a rule on, its place among them
-    /// (`stale-rotation#2`).
-    pub fn key(&self) -> String {
-        if self.nth > 1 {
-            format!("{}#{}", self.rule.value, self.nth)
-        } else {
-            self.rule.value.as_str().to_owned()
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -49,18 +49,24 @@ impl Subject {
 }
 
 /// The fingerprint of a finding of `rule` on `subject`: the rule, the
-/// subject (and which entry of a duplicated id) and what distinguishes the
-/// finding from others of its rule on that subject; never a line number.
-pub fn fingerprint(rule: RuleId, subject: &Subject, detail: &str) -> String {
-    let subject_key = match subject {
-        Subject::Identity { id, occurrence, .. } if *occurrence > 1 => {
-            format!("identity:{id}#{occurrence}")
-        }
-        Subject::Identity { id, .. } => format!("identity:{id}"),
-        Subject::Owner(id) => format!("owner:{id}"),
-        Subject::Registry => "registry".to_owned(),
+/// subject (and which entry of a duplicated id), what distinguishes the
+/// finding from others of its rule on that subject, and which of several
+/// like entries it is about (the second exception for a rule, a member
+/// listed twice); never a line number.
+pub fn fingerprint(rule: RuleId, subject: &Subject, detail: &str, nth: u32) -> String {
+    let (kind, id, occurrence) = match subject {
+        Subject::Identity { id, occurrence, .. } => ("identity", id.as_str(), *occurrence),
+        Subject::Owner(id) => ("owner", id.as_str(), 1),
+        Subject::Registry => ("registry", "", 1),
     };
-    fnv1a(&[rule.as_str(), &subject_key, detail])
+    hash(&[
+        rule.as_str(),
+        kind,
+        id,
+        &occurrence.to_string(),
+        detail,
+        &nth.to_string(),
+    ])
 }
 
 /// In JSON: `identity` and `owner`, each an id or null.
@@ -164,7 +170,7 @@ pub struct Finding {
 impl Finding {
     /// The finding of a violation, with its [`fingerprint`].
     pub fn new(registry: &Registry, subject: Subject, v: Violation, severity: Severity) -> Self {
-        let fingerprint = fingerprint(v.rule, &subject, &v.detail);
+        let fingerprint = fingerprint(v.rule, &subject, &v.detail, v.nth);
         let related = v
             .related
             .into_iter()
@@ -239,26 +245,63 @@ impl Finding {
     }
 }
 
-/// FNV-1a (64-bit) over the parts, separated by NUL: stable across runs,
-/// platforms and versions, which is all a fingerprint needs.
-pub(crate) fn fnv1a(parts: &[&str]) -> String {
-    let hash = parts
-        .join("\0")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{hash:016x}")
+/// SHA-256 over the parts, each preceded by its length, cut to 128 bits (32
+/// hex digits): no two lists of parts share a fingerprint by accident, and
+/// none can be made to share one on purpose (a registry entry written to
+/// hide behind a finding already baselined).
+pub(crate) fn hash(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    digest
+        .iter()
+        .take(16)
+        .fold(String::with_capacity(32), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{Subject, fingerprint, hash};
+    use crate::catalogue::RuleId;
+
     #[test]
-    fn fingerprints_separate_parts() {
-        assert_ne!(super::fnv1a(&["ab", "c"]), super::fnv1a(&["a", "bc"]));
-        assert_eq!(
-            super::fnv1a(&["stale-rotation", "identity:x", ""]),
-            super::fnv1a(&["stale-rotation", "identity:x", ""])
+    fn parts_never_run_together() {
+        assert_ne!(hash(&["ab", "c"]), hash(&["a", "bc"]));
+        assert_ne!(hash(&["a\0", ""]), hash(&["a", "\0"]));
+        assert_eq!(hash(&["x", "y"]), hash(&["x", "y"]));
+        assert_eq!(hash(&[]).len(), 32);
+        // SHA-256 of the empty input: e3b0c442 98fc1c14 9afbf4c8 996fb924 …
+        assert_eq!(hash(&[]), "e3b0c44298fc1c149afbf4c8996fb924");
+    }
+
+    #[test]
+    fn an_id_cannot_pass_for_another_entry() {
+        let identity = |id: &str, occurrence| Subject::Identity {
+            id: id.to_owned(),
+            entry: 0,
+            occurrence,
+        };
+        let rule = RuleId::MissingOwner;
+        // `svc#2` is an id of its own, not the second `svc`.
+        assert_ne!(
+            fingerprint(rule, &identity("svc", 2), "", 1),
+            fingerprint(rule, &identity("svc#2", 1), "", 1)
+        );
+        assert_ne!(
+            fingerprint(rule, &identity("x", 1), "member:a", 2),
+            fingerprint(rule, &identity("x", 1), "member:a#2", 1)
+        );
+        assert_ne!(
+            fingerprint(rule, &Subject::Owner("x".to_owned()), "", 1),
+            fingerprint(rule, &identity("x", 1), "", 1)
         );
     }
 }

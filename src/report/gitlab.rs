@@ -69,7 +69,7 @@ pub fn render_errors(errors: &LoadErrors) -> String {
                 None => e.message.clone(),
             };
             Issue {
-                fingerprint: super::fnv1a(&[
+                fingerprint: super::hash(&[
                     super::INVALID_REGISTRY,
                     &path,
                     &e.line.to_string(),

@@ -256,7 +256,7 @@ pub fn render_errors(errors: &LoadErrors) -> String {
             rule_index: index,
             level: "error",
             partial_fingerprints: Fingerprints {
-                finding: super::fnv1a(&[
+                finding: super::hash(&[
                     INVALID_REGISTRY,
                     e.file.as_deref().unwrap_or_default(),
                     &e.message,

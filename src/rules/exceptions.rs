@@ -5,6 +5,7 @@
 //! a vendor. Only valid exceptions suppress findings; anything else fails closed.
 
 use super::{Context, RuleId, Violation, Window};
+use crate::keyword::Keyword;
 use crate::registry::{Exception, Identity, Role, RoleRef};
 use crate::wording::{days, until};
 
@@ -17,11 +18,12 @@ pub struct Assessment {
 pub fn assess(ctx: &Context<'_>, identity: &Identity, exception: &Exception) -> Assessment {
     let mut violations = Vec::new();
     let rule = exception.rule.value;
-    let detail = exception.key();
+    let detail = rule.as_str();
     let flag = |violations: &mut Vec<Violation>, id, loc, message| {
         violations.push(
             Violation::new(id, loc, message)
-                .detail(detail.as_str())
+                .detail(detail)
+                .nth(exception.nth)
                 .on_exception(exception),
         );
     };
@@ -136,6 +138,7 @@ pub fn unused(exception: &Exception) -> Violation {
         exception.rule.loc,
         format!("exception for {rule} matches no finding on this identity; remove it"),
     )
-    .detail(exception.key())
+    .detail(rule.as_str())
+    .nth(exception.nth)
     .on_exception(exception)
 }

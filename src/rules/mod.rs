@@ -27,6 +27,11 @@ pub struct Violation {
     /// subject (a role, a field); stable across line moves: part of the
     /// fingerprint.
     pub detail: String,
+    /// Which of several like entries it is about (2 for the identity's
+    /// second exception for a rule, or a member listed a second time); 1
+    /// for most. Part of the fingerprint, apart from `detail`, so that no
+    /// text in a detail can pass for another entry.
+    pub nth: u32,
     /// Other places that explain it: where a duplicated id was first used,
     /// the inactive members of a team.
     pub related: Vec<Related>,
@@ -48,6 +53,7 @@ impl Violation {
             loc,
             message,
             detail: String::new(),
+            nth: 1,
             related: Vec::new(),
             approver: None,
         }
@@ -64,6 +70,13 @@ impl Violation {
     #[must_use]
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
+        self
+    }
+
+    /// Which of several like entries it is about (see [`Violation::nth`]).
+    #[must_use]
+    pub fn nth(mut self, nth: u32) -> Self {
+        self.nth = nth;
         self
     }
 

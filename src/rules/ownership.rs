@@ -27,17 +27,23 @@ pub fn required_owners(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Vio
 pub fn references(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>) {
     for role in [Role::Policy, Role::Technical, Role::Revocation] {
         if let Some(id) = identity.owner(role).id() {
-            check_reference(ctx, id, &format_args!("{role} owner"), role.as_str(), out);
+            check_reference(
+                ctx,
+                id,
+                &format_args!("{role} owner"),
+                (role.as_str(), 1),
+                out,
+            );
         }
     }
     for exception in &identity.exceptions {
         if let Some(approver) = &exception.approved_by {
-            let detail = format!("approved_by:{}", exception.key());
+            let detail = format!("approved_by:{}", exception.rule.value);
             check_reference(
                 ctx,
                 approver,
                 &format_args!("approver of the {} exception", exception.rule.value),
-                &detail,
+                (&detail, exception.nth),
                 out,
             );
         }
@@ -83,7 +89,8 @@ pub fn vendors(ctx: &Context<'_>, identity: &Identity, out: &mut Vec<Violation>)
                         exception.rule.value, approver.value
                     ),
                 )
-                .detail(format!("approved_by:{}", exception.key())),
+                .detail(format!("approved_by:{}", exception.rule.value))
+                .nth(exception.nth),
             );
         }
     }
@@ -196,7 +203,7 @@ fn check_reference(
     ctx: &Context<'_>,
     id: &Located<String>,
     what: &dyn std::fmt::Display,
-    detail: &str,
+    (detail, nth): (&str, u32),
     out: &mut Vec<Violation>,
 ) {
     let registry = ctx.registry;
@@ -204,7 +211,7 @@ fn check_reference(
         return;
     }
     match registry.owner(&id.value) {
-        None => out.push(unknown(ctx, id, what, detail)),
+        None => out.push(unknown(ctx, id, what, (detail, nth))),
         Some(_) => {
             if let Some(inactive) = ctx.inactive(&id.value) {
                 let mut violation = Violation::new(
@@ -212,7 +219,8 @@ fn check_reference(
                     id.loc,
                     format!("{what} `{}` {}", id.value, inactive.reason),
                 )
-                .detail(detail);
+                .detail(detail)
+                .nth(nth);
                 violation.related.extend(inactive.related.iter().cloned());
                 out.push(violation);
             }
@@ -224,7 +232,7 @@ fn unknown(
     ctx: &Context<'_>,
     id: &Located<String>,
     what: &dyn std::fmt::Display,
-    detail: &str,
+    (detail, nth): (&str, u32),
 ) -> Violation {
     let suggestion = ctx
         .suggest_owner(&id.value)
@@ -239,6 +247,7 @@ fn unknown(
         ),
     )
     .detail(detail)
+    .nth(nth)
 }
 
 /// The inactive members a finding on their team shows, at most: every
@@ -296,14 +305,10 @@ pub fn unknown_members<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
             let nth = listed.entry(member.value.as_str()).or_insert(0);
             *nth += 1;
             if ctx.registry.owner(&member.value).is_none() {
-                let detail = if *nth > 1 {
-                    format!("member:{}#{nth}", member.value)
-                } else {
-                    format!("member:{}", member.value)
-                };
+                let detail = format!("member:{}", member.value);
                 out.push((
                     Target::Owner(owner.id.value.as_str()),
-                    unknown(ctx, member, &"team member", &detail),
+                    unknown(ctx, member, &"team member", (&detail, *nth)),
                 ));
             }
         }

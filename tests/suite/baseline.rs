@@ -184,6 +184,25 @@ fn a_file_that_is_not_a_report_is_refused() {
         "other.json",
         r#"{"version": 1, "tool": {"name": "nhi-own"}, "findings": [{"rule": "x"}]}"#,
     );
+    let fp = "0123456789abcdef0123456789abcdef";
+    let report =
+        |findings: &str| format!(r#"{{"version": 1, "tool": {{"name": "nhi-own"}}, {findings}}}"#);
+    let upper = format!(
+        r#""findings": [{{"fingerprint": "{}"}}]"#,
+        fp.to_uppercase()
+    );
+    ws.write("upper.json", report(&upper));
+    // A second `findings` must not replace the first.
+    let twice = format!(r#""findings": [], "findings": [{{"fingerprint": "{fp}"}}]"#);
+    ws.write("twice.json", report(&twice));
+    ws.write(
+        "wrong-type.json",
+        report(r#""findings": [], "baselined": {}"#),
+    );
+    ws.write(
+        "old.json",
+        report(r#""findings": [{"fingerprint": "0123456789abcdef"}]"#),
+    );
     ws.write(
         "errors.json",
         r#"{"version": 1, "tool": {"name": "nhi-own"}, "errors": [], "findings": []}"#,
@@ -200,8 +219,18 @@ fn a_file_that_is_not_a_report_is_refused() {
         ),
         (
             "other.json",
-            "finding 1 has no fingerprint of 16 hex digits",
+            "finding 1 has no fingerprint of 32 lowercase hex digits",
         ),
+        (
+            "upper.json",
+            "finding 1 has no fingerprint of 32 lowercase hex digits",
+        ),
+        ("twice.json", "duplicate field `findings`"),
+        (
+            "wrong-type.json",
+            "not a report of `nhi-own audit --format json` (invalid type",
+        ),
+        ("old.json", "written by an earlier nhi-own"),
         (
             "errors.json",
             "the report of an invalid registry holds no findings to baseline",
@@ -214,6 +243,29 @@ fn a_file_that_is_not_a_report_is_refused() {
         assert!(run.stdout.is_empty(), "{file}: {}", run.stdout);
         assert!(run.stderr.contains(needle), "{file}: {}", run.stderr);
     }
+    // No larger than a registry file may be.
+    let padding = " ".repeat(1024 * 1024);
+    ws.write(
+        "big.json",
+        format!("{}{padding}", report(r#""findings": []"#)),
+    );
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--max-file-size",
+        "1",
+        "--baseline",
+        "big.json",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("big.json: the baseline is over 1 MiB (`--max-file-size`)"),
+        "{}",
+        run.stderr
+    );
     // The baseline never replaces a registry file.
     let run = ws.run(&["audit", "r.yaml", "--write-baseline", "r.yaml"]);
     assert_eq!(run.code, 2);
@@ -315,4 +367,55 @@ fn a_finding_like_baselined_ones_on_a_new_entry_is_new() {
         "{}",
         run.stdout
     );
+}
+
+/// An identity cannot hide behind a baselined finding of another: not by an
+/// id that spells another entry's fingerprint key (`svc#2`, the second
+/// `svc`), and not by an id found to collide with another under the 64-bit
+/// hash fingerprints once used (FNV-1a: these two ids shared one).
+#[test]
+fn no_identity_can_pass_for_a_baselined_one() {
+    let entry = |id: &str| {
+        format!(
+            "  - id: '{id}'\n    kind: workload_identity\n    owners: {{ policy: p, technical: t }}\n    escalation: x\n    created: 2026-10-01\n    last_reviewed: 2026-10-01\n"
+        )
+    };
+    for (before, added) in [
+        (vec!["svc", "svc"], "svc#2"),
+        (vec!["svc-0582476ebfc46a96"], "svc-1decbe0155fc8486"),
+    ] {
+        let ws = Workspace::new();
+        let old: String = before.iter().map(|id| entry(id)).collect();
+        ws.write("r.yaml", format!("version: 1\nidentities:\n{old}"));
+        let write = ws.run(&[
+            "audit",
+            "r.yaml",
+            "--now",
+            NOW,
+            "--write-baseline",
+            "b.json",
+        ]);
+        assert_eq!(write.code, 0, "{}", write.stderr);
+        ws.write(
+            "r.yaml",
+            format!("version: 1\nidentities:\n{old}{}", entry(added)),
+        );
+        let run = ws.run(&[
+            "audit",
+            "r.yaml",
+            "--now",
+            NOW,
+            "--baseline",
+            "b.json",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 1, "{added} passed the gate:\n{}", run.stdout);
+        let json = run.json();
+        let new = json["findings"].as_array().unwrap();
+        assert!(
+            !new.is_empty() && new.iter().all(|f| f["identity"] == added),
+            "{json}"
+        );
+    }
 }
