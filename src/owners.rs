@@ -213,7 +213,14 @@ fn findings_line(n: usize) -> String {
 pub fn table(view: &View, width: Option<u16>, color: bool) -> String {
     let mut out = String::new();
     for owner in &view.owners {
-        let _ = writeln!(out, "{} — {}", escape(owner.id), escape(&describe(owner)));
+        // A line never begins with a registry string (`::error::` would be a
+        // command to a CI runner).
+        let _ = writeln!(
+            out,
+            "owner {} — {}",
+            escape(owner.id),
+            escape(&describe(owner))
+        );
         if owner.identities.is_empty() {
             out.push_str("  holds no identity\n");
         } else {

@@ -32,22 +32,39 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
         (
             "--output",
             args.output.as_deref().filter(|p| p.as_os_str() != "-"),
+            "nhi-own-report.json",
         ),
-        ("--write-baseline", args.write_baseline.as_deref()),
+        (
+            "--write-baseline",
+            args.write_baseline.as_deref(),
+            "nhi-own-baseline.json",
+        ),
     ];
-    for (flag, path) in writes {
+    for (flag, path, instead) in writes {
         if let Some(path) = path
             && sources.contains(path)
         {
             write_stderr(
                 &format!(
-                    "error: {flag} `{}` is one of the registry's files; refusing to overwrite it\n  help: write it elsewhere, such as `{flag} nhi-own-report.json`\n",
+                    "error: {flag} `{}` is one of the registry's files; refusing to overwrite it\n  help: write it elsewhere, such as `{flag} {instead}`\n",
                     crate::escape::escape(&path.display().to_string())
                 ),
                 color,
             );
             return Ok(Exit::Invalid);
         }
+    }
+    if let [(_, Some(report), _), (_, Some(baseline), _)] = writes
+        && same_path(report, baseline)
+    {
+        write_stderr(
+            &format!(
+                "error: --output and --write-baseline both name `{}`; one would overwrite the other\n",
+                crate::escape::escape(&baseline.display().to_string())
+            ),
+            color,
+        );
+        return Ok(Exit::Invalid);
     }
     let registry = match load_sources(sources, &options) {
         Ok(registry) => registry,
@@ -133,4 +150,12 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
     std::mem::forget(report);
     std::mem::forget(registry);
     Ok(exit)
+}
+
+/// Whether two paths name one file, existing or not.
+fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
+    }
 }

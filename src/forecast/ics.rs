@@ -42,7 +42,68 @@ pub fn render(f: &Forecast) -> String {
         let _ = event(d, stamp).fmt_write(&mut out);
     }
     out.push_str(END);
+    refold(&out)
+}
+
+/// The calendar folded again, each content line at 75 octets on a character
+/// boundary (RFC 5545 §3.1) as `icalendar` folds them, but never where the
+/// continuation line would begin with `:` or a space: a CI log that shows
+/// the calendar reads a line that begins, after its spaces, with `::` as a
+/// command, and a registry id may hold `::error::`.
+fn refold(calendar: &str) -> String {
+    let mut out = String::with_capacity(calendar.len() + calendar.len() / 64);
+    let mut logical = String::new();
+    for line in calendar.split_terminator("\r\n") {
+        if let Some(continued) = line.strip_prefix(' ') {
+            logical.push_str(continued);
+            continue;
+        }
+        if !logical.is_empty() {
+            fold(&logical, &mut out);
+        }
+        logical.clear();
+        logical.push_str(line);
+    }
+    if !logical.is_empty() {
+        fold(&logical, &mut out);
+    }
     out
+}
+
+/// Folds one content line (see [`refold`]).
+fn fold(line: &str, out: &mut String) {
+    let starts_badly = |rest: &str| rest.starts_with(|c: char| c == ':' || c.is_whitespace());
+    let back = |text: &str, mut at: usize| {
+        at -= 1;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let mut rest = line;
+    // The first line holds 75 octets; a continuation, its space and 74.
+    let mut room = 75;
+    while rest.len() > room {
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mut safe = cut;
+        while safe > 1 && starts_badly(&rest[safe..]) {
+            safe = back(rest, safe);
+        }
+        // Past a run of colons longer than a line, no cut avoids one; such a
+        // line names no command (its name would be empty).
+        if !starts_badly(&rest[safe..]) {
+            cut = safe;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = 74;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
 }
 
 /// The calendar's last line.

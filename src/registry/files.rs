@@ -33,16 +33,51 @@ impl Sources {
         (self.files, self.errors)
     }
 
-    /// Whether `path` is one of the files, by canonical path (a symbolic link
-    /// to a registry file is that file).
+    /// Whether `path` is one of the files: the same file by device and inode
+    /// on Unix (a symbolic or hard link to a registry file is that file, and
+    /// so is the file standard input reads, for `-`), by canonical path
+    /// elsewhere.
     pub fn contains(&self, path: &Path) -> bool {
-        let Ok(target) = std::fs::canonicalize(path) else {
+        let Ok(target) = std::fs::metadata(path) else {
             return false;
         };
-        self.files
-            .iter()
-            .filter(|f| f.as_os_str() != STDIN)
-            .any(|f| std::fs::canonicalize(f).is_ok_and(|f| f == target))
+        self.files.iter().any(|f| {
+            if f.as_os_str() == STDIN {
+                stdin_metadata().is_some_and(|stdin| same_file(&stdin, &target, None))
+            } else {
+                std::fs::metadata(f).is_ok_and(|m| same_file(&m, &target, Some((f, path))))
+            }
+        })
+    }
+}
+
+/// What standard input reads from (a file, for `nhi-own audit - < r.yaml`).
+#[cfg(unix)]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+    std::fs::File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    None
+}
+
+/// Whether two files are one: by device and inode on Unix; elsewhere by the
+/// canonical forms of their paths, when known.
+#[cfg_attr(unix, allow(unused_variables))]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, paths: Option<(&Path, &Path)>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        paths.is_some_and(|(a, b)| {
+            matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
+        })
     }
 }
 

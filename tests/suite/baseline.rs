@@ -419,3 +419,53 @@ fn no_identity_can_pass_for_a_baselined_one() {
         );
     }
 }
+
+/// Neither the report nor the baseline is written onto the file standard
+/// input reads, or onto each other.
+#[test]
+fn no_write_lands_on_stdin_or_on_the_other_write() {
+    use std::process::Stdio;
+    let ws = Workspace::new();
+    showcase(&ws);
+    let before = std::fs::read(ws.dir.path().join("r.yaml")).unwrap();
+    for flag in ["--write-baseline", "--output"] {
+        // The file itself as standard input, as a shell's `< r.yaml` gives it.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhi-own"))
+            .current_dir(ws.dir.path())
+            .args(["audit", "-", "--now", NOW, flag, "r.yaml"])
+            .stdin(Stdio::from(
+                std::fs::File::open(ws.dir.path().join("r.yaml")).unwrap(),
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!(
+                "error: {flag} `r.yaml` is one of the registry's files"
+            )),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(ws.dir.path().join("r.yaml")).unwrap(), before);
+    }
+    for (output, baseline) in [("same.json", "same.json"), ("./same.json", "same.json")] {
+        let run = ws.run(&[
+            "audit",
+            "r.yaml",
+            "--now",
+            NOW,
+            "-o",
+            output,
+            "--write-baseline",
+            baseline,
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("--output and --write-baseline both name `same.json`"),
+            "{}",
+            run.stderr
+        );
+        assert!(!ws.dir.path().join("same.json").exists());
+    }
+}

@@ -1043,7 +1043,11 @@ fn readme_everyday_snippets_run_as_written() {
     );
     let said = run_readme_block("### Who owns what", ws.dir.path(), home.path());
     assert_eq!(said.len(), 3);
-    assert!(said[1].starts_with("team-security — team"), "{}", said[1]);
+    assert!(
+        said[1].starts_with("owner team-security — team"),
+        "{}",
+        said[1]
+    );
     assert!(
         std::fs::read_to_string(ws.dir.path().join("accountability.md"))
             .unwrap()

@@ -407,3 +407,94 @@ fn junit_holds_no_character_xml_forbids() {
     }
     assert!(run.stdout.contains("k\\u{fffe}\\u{ffff}"), "{}", run.stdout);
 }
+
+/// Ids that spell CI commands (`::error::…`) never begin a line of any
+/// command's output, after any leading space: not in `owners`, not in
+/// `forecast` (its calendar's folded lines included), not in `audit` but for
+/// `--format github`'s own commands.
+#[test]
+fn ids_cannot_start_a_ci_command() {
+    let ws = Workspace::new();
+    // Ids long enough that the calendar folds each at another offset, one
+    // of them right before its `::`.
+    let long: String = (50..=80)
+        .map(|k| {
+            format!(
+                "  - id: '{}::error::f{k}'\n    kind: token\n    owners: {{ policy: '::error::own', technical: '::warning::x', revocation: '::error::own' }}\n    rotation: {{ last_rotated: 2026-09-10 }}\n",
+                "a".repeat(k)
+            )
+        })
+        .collect();
+    ws.write(
+        "r.yaml",
+        format!(
+            "version: 1\nowners:\n  '::error::own': {{ kind: team, contact: x, members: ['::notice::ghost'] }}\n  '::warning::x': {{ kind: person }}\nidentities:\n  - id: '::error::id'\n    kind: token\n    owners: {{ policy: '::error::own' }}\n    rotation: {{ last_rotated: 2026-09-10 }}\n{long}"
+        ),
+    );
+    let starts_a_command = |line: &str| line.trim_start().starts_with("::");
+    let mut runs = Vec::new();
+    for format in ["table", "json", "markdown"] {
+        runs.push(ws.run(&[
+            "owners",
+            "r.yaml",
+            "--now",
+            "2026-12-01",
+            "--format",
+            format,
+        ]));
+    }
+    for format in ["table", "json", "ics"] {
+        runs.push(ws.run(&[
+            "forecast",
+            "r.yaml",
+            "--now",
+            "2026-12-01",
+            "--within",
+            "30d",
+            "--format",
+            format,
+        ]));
+    }
+    for format in nhi_own::report::Format::all() {
+        let format = clap::ValueEnum::to_possible_value(format).unwrap();
+        let run = ws.run(&[
+            "audit",
+            "r.yaml",
+            "--now",
+            "2026-12-01",
+            "--format",
+            format.get_name(),
+        ]);
+        if format.get_name() == "github" {
+            for line in run.stdout.lines().filter(|l| starts_a_command(l)) {
+                assert!(
+                    [
+                        "::error file=",
+                        "::warning file=",
+                        "::notice file=",
+                        "::notice title=nhi-own::"
+                    ]
+                    .iter()
+                    .any(|own| line.starts_with(own)),
+                    "a forged command: {line}"
+                );
+            }
+            continue;
+        }
+        runs.push(run);
+    }
+    let ics = &runs[5].stdout;
+    assert!(
+        ics.contains("BEGIN:VEVENT") && ics.contains("\r\n "),
+        "{ics}"
+    );
+    for run in &runs {
+        assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+        for line in run.stdout.lines().chain(run.stderr.lines()) {
+            assert!(
+                !starts_a_command(line),
+                "a line reads as a command: {line:?}"
+            );
+        }
+    }
+}

@@ -212,7 +212,7 @@ fn the_table_and_markdown_views() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
-            .starts_with("team-platform — team; members: alex; contact x\n"),
+            .starts_with("owner team-platform — team; members: alex; contact x\n"),
         "{}",
         run.stdout
     );
