@@ -6,7 +6,7 @@
 use crate::escape::escape;
 use crate::keyword::Keyword;
 use crate::registry::{Date, IdentityKind, IdentityStatus, OwnerKind, OwnerStatus, Registry, Role};
-use crate::report::markdown::code;
+use crate::report::markdown::{code, code_span};
 use crate::report::{Finding, Report, Subject};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -73,8 +73,10 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
     }
     for team in &registry.owners {
         for member in &team.members {
+            // Teams are visited once each, in order: a member listed twice
+            // in one team is that team's last entry already.
             if let Some(&i) = index.get(member.value.as_str())
-                && !owners[i].teams.contains(&team.id.value.as_str())
+                && owners[i].teams.last() != Some(&team.id.value.as_str())
             {
                 owners[i].teams.push(&team.id.value);
             }
@@ -88,21 +90,7 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
             }
         }
         for (id, role) in &held {
-            let i = *index.entry(id).or_insert_with(|| {
-                owners.push(OwnerView {
-                    id,
-                    kind: None,
-                    status: None,
-                    name: None,
-                    contact: None,
-                    in_directory: false,
-                    members: Vec::new(),
-                    teams: Vec::new(),
-                    identities: Vec::new(),
-                    findings: Vec::new(),
-                });
-                owners.len() - 1
-            });
+            let i = entry(&mut owners, &mut index, id);
             let holdings = &mut owners[i].identities;
             match holdings.last_mut() {
                 // The same entry, in another role.
@@ -126,8 +114,12 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
             (_, Some(Some(route))) => Some(route.as_str()),
             _ => None,
         };
-        match to.and_then(|id| index.get(id)) {
-            Some(&i) => owners[i].findings.push(finding),
+        // An approver who holds no role is an owner too, with duties.
+        match to {
+            Some(id) => {
+                let i = entry(&mut owners, &mut index, id);
+                owners[i].findings.push(finding);
+            }
             None => unrouted.push(finding),
         }
     }
@@ -140,13 +132,37 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
     }
 }
 
+/// The index of owner `id` in the view, added (as not in the directory) if
+/// it is not there yet.
+fn entry<'r>(
+    owners: &mut Vec<OwnerView<'r>>,
+    index: &mut HashMap<&'r str, usize>,
+    id: &'r str,
+) -> usize {
+    *index.entry(id).or_insert_with(|| {
+        owners.push(OwnerView {
+            id,
+            kind: None,
+            status: None,
+            name: None,
+            contact: None,
+            in_directory: false,
+            members: Vec::new(),
+            teams: Vec::new(),
+            identities: Vec::new(),
+            findings: Vec::new(),
+        });
+        owners.len() - 1
+    })
+}
+
 impl<'r> View<'r> {
     /// Only `id`, and for a person the teams they are a member of; `None`
     /// when no owner has that id.
     pub fn only(mut self, id: &str) -> Option<Self> {
         let owner = self.owners.iter().find(|o| o.id == id)?;
-        let teams: Vec<&str> = owner.teams.clone();
-        self.owners.retain(|o| o.id == id || teams.contains(&o.id));
+        let teams: std::collections::HashSet<&str> = owner.teams.iter().copied().collect();
+        self.owners.retain(|o| o.id == id || teams.contains(o.id));
         self.unrouted.clear();
         Some(self)
     }
@@ -272,8 +288,8 @@ pub fn markdown(view: &View) -> String {
         let _ = writeln!(
             out,
             "### {}\n\n{}\n",
-            code(owner.id),
-            code(&describe(owner))
+            code_span(owner.id),
+            code_span(&describe(owner))
         );
         if !owner.identities.is_empty() {
             out.push_str("| identity | roles |\n|---|---|\n");

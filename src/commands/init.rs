@@ -5,7 +5,7 @@ use super::Exit;
 use crate::cli::{ColorArg, InitArgs};
 use crate::output::{write_new, write_stderr};
 use crate::registry::Date;
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 use std::path::Path;
 
 pub fn run(args: &InitArgs, color: ColorArg) -> anyhow::Result<Exit> {
@@ -22,6 +22,24 @@ pub fn run(args: &InitArgs, color: ColorArg) -> anyhow::Result<Exit> {
             }
         },
     };
+    // The registry's dates have four-digit years: the starter's reach back
+    // and ahead must stay within them, or its first audit would fail.
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.checked_add_days(Days::new(BACK)));
+    let last =
+        NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.checked_sub_days(Days::new(AHEAD)));
+    if let (Some(first), Some(last)) = (first, last)
+        && !(first..=last).contains(&today)
+    {
+        write_stderr(
+            &format!(
+                "error: --now: the starter's dates reach {BACK} days back and {AHEAD} ahead, \
+                 past the years a registry date can have (0001 to 9999)\n  \
+                 help: give a day from {first} to {last}\n"
+            ),
+            color,
+        );
+        return Ok(Exit::Invalid);
+    }
     let text = starter(today, &schema_reference(&args.path));
     if let Err(e) = write_new(&args.path, text.as_bytes(), args.force) {
         write_stderr(
@@ -67,9 +85,19 @@ pub fn published_schema() -> String {
 /// The starter registry as of `today`. Every date is relative to it, so the
 /// registry has no finding that day: the one stale rotation is covered by a
 /// valid exception.
+/// How many days the starter's dates reach back from today, and ahead.
+const BACK: u64 = 500;
+const AHEAD: u64 = 200;
+
 pub fn starter(today: Date, schema: &str) -> String {
-    let ago = |days: u64| today - Days::new(days);
-    let ahead = |days: u64| today + Days::new(days);
+    let ago = |days: u64| {
+        debug_assert!(days <= BACK);
+        today - Days::new(days)
+    };
+    let ahead = |days: u64| {
+        debug_assert!(days <= AHEAD);
+        today + Days::new(days)
+    };
     format!(
         r##"# yaml-language-server: $schema={schema}
 # An ownership registry of non-human identities: for each one, who accepts its
@@ -126,7 +154,7 @@ identities:
     used_by: [release-pipeline]         # the workloads that use it (one each, ideally)
     created: {created}
     rotation:
-      last_rotated: {rotated}           # when the credential was last rotated
+      last_rotated: {rotated}          # when the credential was last rotated
       max_age: 90d                      # this identity's own maximum age
     expires: {expires}                  # when the credential stops working, if it does
     last_reviewed: {reviewed}           # the last access review
@@ -142,7 +170,7 @@ identities:
       - rule: stale-rotation            # the rule whose findings it lets pass
         reason: the vendor rotates the client secret only at contract renewal
         approved_by: alex               # an active, in-house owner other than the technical one
-        expires: {exception_expires}               # at most policy.max_exception from today
+        expires: {exception_expires}             # at most policy.max_exception from today
         ticket: SEC-101                 # where the risk was accepted
 "##,
         created = ago(400),

@@ -4,6 +4,7 @@ use super::Exit;
 use crate::cli::{ColorArg, OwnersArgs, OwnersFormat};
 use crate::output::{terminal_width, use_color, write_stderr, write_stdout};
 use crate::report::Format;
+use unicode_normalization::UnicodeNormalization;
 
 pub fn run(args: &OwnersArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let errors_as = match args.format {
@@ -18,8 +19,21 @@ pub fn run(args: &OwnersArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let mut view = crate::owners::view(&registry, &report, today);
     if let Some(id) = &args.owner {
         let known: Vec<&str> = view.ids().collect();
-        let suggestion = crate::keyword::did_you_mean(id, known.iter().copied())
-            .map(|s| format!("\n  help: did you mean `{}`?", crate::escape::escape(s)))
+        // An id that differs only in letter case, or in how its letters are
+        // composed (`é` as one character or as `e` and an accent), looks the
+        // same when printed: say so.
+        let folded = |text: &str| -> String { text.nfc().flat_map(char::to_lowercase).collect() };
+        let alike = known.iter().find(|k| folded(k) == folded(id)).map(|k| {
+            format!(
+                "\n  help: did you mean `{}`? It differs in letter case or in how its letters are composed",
+                crate::escape::escape(k)
+            )
+        });
+        let suggestion = alike
+            .or_else(|| {
+                crate::keyword::did_you_mean(id, known.iter().copied())
+                    .map(|s| format!("\n  help: did you mean `{}`?", crate::escape::escape(s)))
+            })
             .unwrap_or_default();
         let Some(only) = view.only(id) else {
             write_stderr(

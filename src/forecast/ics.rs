@@ -13,7 +13,7 @@
 
 use super::{Deadline, Forecast, What, owner};
 use crate::escape::escape;
-use chrono::{NaiveTime, TimeZone, Utc};
+use chrono::{Datelike, NaiveTime, TimeZone, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
 
 /// The calendar's name, as calendar applications show it.
@@ -141,7 +141,9 @@ fn event(d: &Deadline, stamp: chrono::DateTime<Utc>) -> Event {
         ))
         // A reminder, not a meeting: it blocks no time.
         .add_property("TRANSP", "TRANSPARENT");
-    if let Some(next) = d.due.succ_opt() {
+    // The day after, but never past the last day a calendar date can name
+    // (a deadline on 9999-12-31 has no end; RFC 5545 then takes one day).
+    if let Some(next) = d.due.succ_opt().filter(|next| next.year() <= 9999) {
         event.ends(next);
     }
     if d.owner.is_some() {

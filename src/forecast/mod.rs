@@ -41,8 +41,8 @@ impl What {
         }
     }
 
-    /// The rules that judge it: a deadline whose rules the policy turned
-    /// `off` is not forecast.
+    /// The rules that judge it, [`What::rule`] and its warning: a deadline
+    /// whose rules the policy turned `off` is not forecast.
     fn rules(self) -> &'static [RuleId] {
         match self {
             What::Rotation => &[RuleId::StaleRotation, RuleId::RotationDue],
@@ -126,19 +126,24 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
         let owners = Owners::of(identity);
         let mut add =
             |what: What, date: &Located<Date>, message: String, exception: Option<&Exception>| {
-                if date.value > last
-                    || what
-                        .rules()
+                let days_left = (date.value - now).num_days();
+                // Forecast while a rule judges it: once passed, the rule that
+                // then reports it (a passed deadline is a finding of `audit`);
+                // before, that rule or its warning.
+                let judged = if days_left < 0 {
+                    severity(registry, what.rule()).is_some()
+                } else {
+                    what.rules()
                         .iter()
-                        .all(|&r| severity(registry, r).is_none())
-                {
+                        .any(|&r| severity(registry, r).is_some())
+                };
+                if date.value > last || !judged {
                     return;
                 }
                 let rule = exception.map(|e| e.rule.value);
                 let approver = exception
                     .and_then(|e| e.approved_by.as_ref())
                     .map(|a| a.value.as_str());
-                let days_left = (date.value - now).num_days();
                 deadlines.push(Deadline {
                     identity: identity.id.value.clone(),
                     what,

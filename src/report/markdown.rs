@@ -80,10 +80,20 @@ pub fn render_errors(errors: &crate::registry::LoadErrors) -> String {
 }
 
 /// A registry string as an inline code span that is safe in a table cell:
-/// control characters escaped, a fence longer than any run of backticks in
-/// the text (padded with a space where the text begins or ends with one),
-/// and `|` escaped, which GitHub's tables require even inside code.
+/// as [`code_span`], with `|` escaped, which GitHub's tables require even
+/// inside code (outside a table, the backslash would show).
 pub fn code(text: &str) -> String {
+    span(text, true)
+}
+
+/// A registry string as an inline code span, for text outside tables:
+/// control characters escaped, and a fence longer than any run of backticks
+/// in the text (padded with a space where the text begins or ends with one).
+pub fn code_span(text: &str) -> String {
+    span(text, false)
+}
+
+fn span(text: &str, in_table: bool) -> String {
     let text = crate::escape::escape(text);
     if text.is_empty() {
         return String::new();
@@ -98,17 +108,23 @@ pub fn code(text: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+    let text = if in_table {
+        text.replace('|', "\\|")
+    } else {
+        text.into_owned()
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::code;
+    use super::{code, code_span};
 
     #[test]
     fn registry_text_is_code() {
         assert_eq!(code("team-a"), "`team-a`");
         assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code_span("a|b"), "`a|b`");
         assert_eq!(code("<script>"), "`<script>`");
         assert_eq!(code("owner `x` is inactive"), "``owner `x` is inactive``");
         assert_eq!(code("``x``"), "``` ``x`` ```");

@@ -230,6 +230,39 @@ fn what_is_not_forecast() {
     let all = rows(&json);
     assert!(all.iter().all(|r| r[0] != "retired-one"), "{all:?}");
     assert!(all.iter().all(|r| r[1] != "review"), "{all:?}");
+    // A deadline that has passed is listed only while the rule that reports
+    // it then is on; before, its warning is enough.
+    let stale_off = REGISTRY
+        .replacen(
+            "version: 1\n",
+            "version: 1\npolicy: { severity: { stale-rotation: off, review-overdue: off } }\n",
+            1,
+        )
+        .replace(
+            "rotation: { last_rotated: 2026-09-10 }",
+            "rotation: { last_rotated: 2026-08-01 }",
+        );
+    let json = forecast(
+        &workspace(&stale_off),
+        &["--within", "30d", "--format", "json"],
+    )
+    .json();
+    assert!(
+        rows(&json).iter().all(|r| r[1] != "rotation"),
+        "an overdue rotation nobody reports: {json}"
+    );
+    let soon_only = stale_off.replace("last_rotated: 2026-08-01", "last_rotated: 2026-09-10");
+    let json = forecast(
+        &workspace(&soon_only),
+        &["--within", "30d", "--format", "json"],
+    )
+    .json();
+    assert!(
+        rows(&json)
+            .iter()
+            .any(|r| r[0] == "rotate-soon" && r[1] == "rotation"),
+        "{json}"
+    );
     // A kind that is never rotated has no rotation deadline.
     let never = REGISTRY.replacen(
         "version: 1\n",
@@ -457,4 +490,41 @@ fn two_exceptions_for_one_rule_are_two_events() {
     uids.dedup();
     assert_eq!(uids.len(), all, "a UID repeats:\n{ics}");
     assert_eq!(all, 5);
+}
+
+#[test]
+fn a_deadline_on_the_last_day_a_date_can_name_is_a_valid_event() {
+    let ws = workspace(
+        "version: 1\nidentities:\n  - id: last\n    kind: certificate\n    created: 9999-12-01\n    expires: 9999-12-31\n",
+    );
+    let run = ws.run(&[
+        "forecast",
+        "reg.yaml",
+        "--now",
+        "9999-12-30",
+        "--within",
+        "10000000d",
+        "--format",
+        "ics",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("DTSTART;VALUE=DATE:99991231\r\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("DTEND"), "{}", run.stdout);
+    let json = ws
+        .run(&[
+            "forecast",
+            "reg.yaml",
+            "--now",
+            "9999-12-30",
+            "--within",
+            "10000000d",
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(json["until"], "9999-12-31");
 }

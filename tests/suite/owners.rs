@@ -266,3 +266,68 @@ fn an_invalid_registry_is_reported_as_audit_reports_it() {
         run.stderr
     );
 }
+
+/// An approver who holds no role still has duties: the findings on the
+/// exceptions they approved are theirs, in the view and with `--owner`.
+#[test]
+fn an_approver_who_holds_no_role_is_an_owner() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1
+identities:
+  - id: k
+    kind: token
+    owners: { policy: a, technical: b, revocation: c }
+    escalation: x
+    rotation: { last_rotated: 2026-11-01 }
+    last_reviewed: 2026-11-01
+    exceptions:
+      - { rule: stale-rotation, reason: r, approved_by: sec-lead, expires: 2026-12-10 }
+",
+    );
+    let run = ws.run(&["owners", "r.yaml", "--now", NOW, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let view = run.json();
+    let lead = owner(&view, "sec-lead");
+    assert_eq!(lead["in_directory"], false);
+    assert_eq!(lead["identities"], json!([]));
+    let rules: Vec<&str> = lead["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["unused-exception", "expiring-exception"], "{view}");
+    assert_eq!(view["unrouted"], json!([]), "{view}");
+    let one = ws.run(&["owners", "r.yaml", "--now", NOW, "--owner", "sec-lead"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(
+        one.stdout
+            .starts_with("owner sec-lead — not in the owner directory\n  holds no identity\n  must act on 2 open findings:"),
+        "{}",
+        one.stdout
+    );
+}
+
+/// `--owner` with an id that prints like one of the registry's but is not
+/// it (another letter case, a decomposed accent) says how they differ.
+#[test]
+fn an_owner_id_that_only_looks_alike_is_explained() {
+    let ws = Workspace::new();
+    ws.write(
+        "r.yaml",
+        "version: 1\nowners:\n  Caf\u{e9}: { kind: person }\nidentities:\n  - { id: k, kind: token, owners: { policy: Caf\u{e9} } }\n",
+    );
+    for given in ["cafe\u{301}", "CAF\u{c9}"] {
+        let run = ws.run(&["owners", "r.yaml", "--now", NOW, "--owner", given]);
+        assert_eq!(run.code, 2);
+        assert!(
+            run.stderr.contains(
+                "help: did you mean `Caf\u{e9}`? It differs in letter case or in how its letters are composed"
+            ),
+            "{given}: {}",
+            run.stderr
+        );
+    }
+}

@@ -9,7 +9,17 @@ use serde_json::Value;
 
 #[test]
 fn the_starter_registry_passes_its_audit_on_the_day_it_is_written() {
-    for now in ["2026-12-01", "2027-02-28", "2028-02-29", "2031-07-15"] {
+    // The first and last days the starter's dates fit in four-digit years.
+    let earliest = "0002-05-16";
+    let latest = "9999-06-14";
+    for now in [
+        "2026-12-01",
+        "2027-02-28",
+        "2028-02-29",
+        "2031-07-15",
+        earliest,
+        latest,
+    ] {
         let ws = Workspace::new();
         let run = ws.run(&["init", "--now", now]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -33,6 +43,19 @@ fn the_starter_registry_passes_its_audit_on_the_day_it_is_written() {
         assert_eq!(json["summary"]["identities"], 2);
         // The one exception is used: it suppresses the vendor's stale secret.
         assert_eq!(json["suppressed"][0]["rule"], "stale-rotation");
+    }
+    // A day past either: refused, as no registry could hold its dates.
+    for now in ["0001-01-01", "0002-05-15", "9999-06-15", "9999-12-31"] {
+        let ws = Workspace::new();
+        let run = ws.run(&["init", "--now", now]);
+        assert_eq!(run.code, 2, "{now}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("help: give a day from {earliest} to {latest}")),
+            "{now}: {}",
+            run.stderr
+        );
+        assert!(!ws.dir.path().join("ownership.yaml").exists());
     }
 }
 
