@@ -11,6 +11,22 @@ fn showcase(ws: &Workspace) {
     ws.write("r.yaml", text);
 }
 
+/// The showcase as `r.yaml`, and its baseline as `base.json`.
+fn baselined_showcase() -> Workspace {
+    let ws = Workspace::new();
+    showcase(&ws);
+    let run = ws.run(&[
+        "audit",
+        "r.yaml",
+        "--now",
+        NOW,
+        "--write-baseline",
+        "base.json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    ws
+}
+
 #[test]
 fn a_written_baseline_passes_and_only_new_findings_fail() {
     let ws = Workspace::new();
@@ -98,16 +114,7 @@ fn a_written_baseline_passes_and_only_new_findings_fail() {
 
 #[test]
 fn fixed_baseline_entries_are_reported_once() {
-    let ws = Workspace::new();
-    showcase(&ws);
-    ws.run(&[
-        "audit",
-        "r.yaml",
-        "--now",
-        NOW,
-        "--write-baseline",
-        "base.json",
-    ]);
+    let ws = baselined_showcase();
     // Fix the two stale rotations of the registry's first stale identities.
     let text = std::fs::read_to_string(ws.dir.path().join("r.yaml")).unwrap();
     let fixed = text
@@ -125,16 +132,7 @@ fn fixed_baseline_entries_are_reported_once() {
 
 #[test]
 fn sarif_lists_baselined_findings_as_externally_suppressed() {
-    let ws = Workspace::new();
-    showcase(&ws);
-    ws.run(&[
-        "audit",
-        "r.yaml",
-        "--now",
-        NOW,
-        "--write-baseline",
-        "base.json",
-    ]);
+    let ws = baselined_showcase();
     let run = ws.run(&[
         "audit",
         "r.yaml",
