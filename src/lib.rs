@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod escape;
 pub mod forecast;
+pub mod inventory;
 pub mod keyword;
 pub mod output;
 pub mod owners;

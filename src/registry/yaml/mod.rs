@@ -217,6 +217,18 @@ pub fn parse(source: &str, limits: Limits, mode: Mode, sink: &mut dyn DocumentSi
     Parsed { root, errors }
 }
 
+/// Parses every document of `source` whole, by the same reading of YAML as
+/// a registry's (core schema, tags, duplicate keys, the budget): for files
+/// that are not registries, such as inventories. The first problem ends it.
+pub fn parse_documents(source: &str) -> Result<Vec<Node<'_>>, YamlError> {
+    let mut builder = tree::Builder::new(source, Limits::for_len(source.len()), Mode::Whole);
+    let documents = builder.documents().map_err(|e| *e)?;
+    match builder.errors.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(documents),
+    }
+}
+
 /// Which limit of the budget the counts are over, in words.
 pub(super) fn breach(limits: Limits, nodes: usize, bytes: usize) -> Option<String> {
     if nodes > limits.max_nodes {

@@ -199,6 +199,19 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Every document of the stream, each built whole.
+    pub(super) fn documents(&mut self) -> Result<Vec<Node<'a>>, Fatal> {
+        let mut out = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            match event {
+                Event::StreamStart | Event::DocumentStart(..) | Event::DocumentEnd => {}
+                Event::StreamEnd => return Ok(out),
+                other => out.push(self.node(other, span)?),
+            }
+        }
+    }
+
     /// One node and everything under it.
     pub(super) fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node<'a>, Fatal> {
         let pos = Pos::of(&span);

@@ -1,0 +1,247 @@
+//! Inventories (SPEC §6): files exported from the systems that issue
+//! credentials, read into one model of records and their credentials, so
+//! that `reconcile` and `import` see every provider alike.
+//!
+//! One file per format; the format is detected from the content
+//! ([`detect`]), or forced. Every reader fails closed: anything it cannot
+//! read or does not recognise is an [`InventoryError`] naming the file, the
+//! line (and column, for JSON and YAML) and what was expected. Within a
+//! well-formed record, the providers' special values (`N/A`, a missing
+//! field) are read as absent, never as errors.
+
+pub mod aws;
+pub mod entra;
+pub mod gcp;
+pub mod generic;
+pub mod kubernetes;
+
+use crate::keyword::keyword_enum;
+use crate::registry::{Date, IdentityKind};
+use std::fmt;
+
+keyword_enum! {
+    /// The inventory formats of SPEC §6.
+    pub enum Format {
+        AwsCredentialReport => "aws-credential-report",
+        Kubernetes => "kubernetes",
+        GcpKeys => "gcp-keys",
+        EntraApplications => "entra-applications",
+        Csv => "csv",
+    }
+}
+
+/// A 1-based position in an inventory file: a CSV record's line (column 1),
+/// or a JSON/YAML node's line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct At {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// What an inventory covers: an identity whose `ref` lies in a scope an
+/// inventory covers, and that no record matches, is `absent-from-inventory`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// An AWS account id: refs `arn:aws:iam::ACCOUNT:…` (any partition).
+    AwsAccount(String),
+    /// A Kubernetes namespace the listing shows (its `default` account is
+    /// listed even when skipped): refs `system:serviceaccount:NS:…`.
+    KubernetesNamespace(String),
+    /// A GCP project: service-account emails `…@PROJECT.iam.gserviceaccount.com`
+    /// and key names `projects/PROJECT/…`.
+    GcpProject(String),
+    /// An Entra ID export: refs that are application ids (GUIDs).
+    EntraApplications,
+}
+
+/// One credential of a record: an access key, a certificate, a key, a
+/// client secret, a token Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// How the provider names it: `access key 1`, `key 0123abcd…`,
+    /// `client secret "prod" (keyId 5b0c…)`.
+    pub name: String,
+    pub at: At,
+    /// The latest rotation the inventory records (when the credential was
+    /// issued or rotated); `None` where it records none.
+    pub rotated: Option<Date>,
+    pub expires: Option<Date>,
+    /// `Some(None)` when the inventory records use and shows none; `None`
+    /// when it does not record use at all.
+    pub last_used: Option<Option<Date>>,
+    /// Disabled or inactive credentials are listed but judged by nothing.
+    pub active: bool,
+}
+
+/// One record: a principal as the inventory lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The identifier a registry identity names as its `ref`.
+    pub reference: String,
+    /// Other refs that match this record: a GCP key's service-account email.
+    pub aliases: Vec<String>,
+    pub at: At,
+    /// The identity kind an `import` gives it.
+    pub kind: IdentityKind,
+    /// When the principal was created (not a rotation of its credentials).
+    pub created: Option<Date>,
+    /// A name to derive an `import`ed id from (`ci-deploy` for an IAM user).
+    pub name: String,
+    /// What the inventory says about it, for an `import`ed `description`.
+    pub description: String,
+    pub credentials: Vec<Credential>,
+    /// A human way in: `console password enabled, last used 2026-10-01`.
+    pub interactive: Option<String>,
+    /// A person rather than a non-human identity (an IAM user with a console
+    /// password and no active key or certificate): skipped unless
+    /// `--include-humans`.
+    pub human: bool,
+    /// Links shown in the report (`eks.amazonaws.com/role-arn: …`).
+    pub links: Vec<String>,
+}
+
+/// An inventory file, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub format: Format,
+    pub records: Vec<Record>,
+    pub scopes: Vec<Scope>,
+    /// Records skipped by the reader itself (Kubernetes `default`
+    /// accounts, GCP system-managed keys), counted for the summary.
+    pub skipped: usize,
+}
+
+/// What makes an inventory file unreadable (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryError {
+    /// 0 when the problem is the file as a whole.
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl InventoryError {
+    pub fn new(line: u32, col: u32, message: impl Into<String>) -> Self {
+        InventoryError {
+            line,
+            col,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.col) {
+            (0, _) => write!(f, "{}", self.message),
+            (line, 0) => write!(f, "{line}: {}", self.message),
+            (line, col) => write!(f, "{line}:{col}: {}", self.message),
+        }
+    }
+}
+
+/// How a reader is asked to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Keep Kubernetes namespaces' `default` service accounts.
+    pub include_default: bool,
+}
+
+/// A located JSON or YAML tree (the registry's YAML layer reads both: JSON
+/// is YAML).
+pub type Node<'a> = crate::registry::yaml::Node<'a>;
+pub use crate::registry::yaml::Value;
+
+/// The documents of a JSON or YAML inventory, each a located tree: one JSON
+/// value, or several written one after another (paged exports, `>>`), or
+/// the documents of a YAML stream.
+pub fn documents(text: &str) -> Result<Vec<Node<'_>>, InventoryError> {
+    let yaml_error =
+        |e: crate::registry::yaml::YamlError| InventoryError::new(e.pos.line, e.pos.col, e.message);
+    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if !(first.starts_with('[') || first.starts_with('{')) {
+        return crate::registry::yaml::parse_documents(text).map_err(yaml_error);
+    }
+    // JSON: find where each value ends, then read each as a located tree.
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while let Some(value) = values.next() {
+        value.map_err(|e| {
+            InventoryError::new(
+                u32::try_from(e.line()).unwrap_or(u32::MAX),
+                u32::try_from(e.column().max(1)).unwrap_or(u32::MAX),
+                format!("invalid JSON: {e}"),
+            )
+        })?;
+        let end = values.byte_offset();
+        let slice = &text[start..end];
+        let mut nodes = crate::registry::yaml::parse_documents(slice).map_err(|e| {
+            let (line, col) = shifted(text, start, e.pos.line, e.pos.col);
+            InventoryError::new(line, col, e.message)
+        })?;
+        for node in &mut nodes {
+            shift(node, text, start);
+        }
+        out.extend(nodes);
+        start = end;
+    }
+    Ok(out)
+}
+
+/// A position within `text[start..]` as a position within `text`.
+fn shifted(text: &str, start: usize, line: u32, col: u32) -> (u32, u32) {
+    let before = &text[..start];
+    let lines = u32::try_from(before.matches('\n').count()).unwrap_or(u32::MAX);
+    if line == 1 {
+        let cols = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        (
+            1 + lines,
+            col.saturating_add(u32::try_from(cols).unwrap_or(u32::MAX)),
+        )
+    } else {
+        (line.saturating_add(lines), col)
+    }
+}
+
+fn shift(node: &mut Node<'_>, text: &str, start: usize) {
+    if start == 0 {
+        return;
+    }
+    let (line, col) = shifted(text, start, node.pos.line, node.pos.col);
+    node.pos.line = line;
+    node.pos.col = col;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, text, start)),
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let (line, col) = shifted(text, start, key.pos.line, key.pos.col);
+                key.pos.line = line;
+                key.pos.col = col;
+                shift(value, text, start);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value of `key` in a mapping node.
+pub fn get<'n, 'a>(node: &'n Node<'a>, key: &str) -> Option<&'n Node<'a>> {
+    match &node.value {
+        Value::Map(entries) => entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The text of a scalar node (a string, or a number or boolean as written).
+pub fn text<'n>(node: Option<&'n Node<'_>>) -> Option<&'n str> {
+    node.and_then(|n| n.value.scalar_text())
+}
+
+/// Where a node is.
+pub fn at(node: &Node<'_>) -> At {
+    At {
+        line: node.pos.line,
+        col: node.pos.col,
+    }
+}
