@@ -15,6 +15,7 @@ keyword_enum! {
         Lifecycle => "lifecycle",
         Integrity => "integrity",
         Exceptions => "exceptions",
+        Drift => "drift",
     }
 }
 
@@ -22,7 +23,7 @@ impl Group {
     /// Whether an exception may name the group's rules (SPEC §1: ownership,
     /// lifecycle and drift); exception and integrity rules cannot be excepted.
     pub fn exceptable(self) -> bool {
-        matches!(self, Group::Ownership | Group::Lifecycle)
+        matches!(self, Group::Ownership | Group::Lifecycle | Group::Drift)
     }
 }
 
@@ -418,5 +419,88 @@ catalogue! {
         example: "- id: reporting-db-password\n  kind: secret\n  used_by: [billing-api, nightly-export]",
         fixed: "- id: reporting-db-password-billing\n  kind: secret\n  used_by: [billing-api]\n- id: reporting-db-password-export\n  kind: secret\n  used_by: [nightly-export]",
         owasp: ["NHI9:2025"], nist: ["PR.AA-01"],
+    },
+    DuplicateRef => "duplicate-ref" {
+        group: Integrity, severity: Error,
+        summary: "A `ref` is already used by an earlier identity",
+        why: "A ref links an entry to one credential in the system that issued it. Two entries \
+              with one ref give that credential two sets of owners and dates, and `reconcile` \
+              cannot say which entry the inventory's record belongs to.",
+        fix: "Keep one entry per credential: merge the entries, or correct the ref of the one \
+              that names the wrong credential.",
+        example: "- id: ci-deploy\n  kind: api_key\n  ref: arn:aws:iam::123456789012:user/ci-deploy\n- id: ci-deploy-old\n  kind: api_key\n  ref: arn:aws:iam::123456789012:user/ci-deploy",
+        fixed: "- id: ci-deploy\n  kind: api_key\n  ref: arn:aws:iam::123456789012:user/ci-deploy",
+        owasp: [], nist: ["ID.AM-08"],
+    },
+    UnregisteredIdentity => "unregistered-identity" {
+        group: Drift, severity: Error,
+        summary: "An inventory record that no registry identity names by `ref`: the unowned identity",
+        why: "A credential the issuing system lists and the registry does not has no policy, \
+              technical or revocation owner: nobody rotates it, reviews it or revokes it when \
+              its workload goes away, and it is the first thing an attacker who finds it uses.",
+        fix: "Register it with its owners (`nhi-own import --merge` writes the entry to fill \
+              in), or, if it should not exist, revoke it in the issuing system. Records a team \
+              has decided not to register go in `policy.ignore_refs`.",
+        example: "# inventory: arn:aws:iam::123456789012:user/ci-deploy, active access key\n# registry: no identity with that ref",
+        fixed: "- id: aws-ci-deploy\n  kind: service_account\n  ref: arn:aws:iam::123456789012:user/ci-deploy\n  owners: { policy: team-sec, technical: team-platform, revocation: team-platform }",
+        owasp: ["NHI1:2025"], nist: ["ID.AM-08", "GV.RR-02"],
+    },
+    AbsentFromInventory => "absent-from-inventory" {
+        group: Drift, severity: Warning,
+        summary: "An identity whose `ref` lies in an inventory's scope is not in that inventory",
+        why: "The registry says the credential exists and has owners; the system that would \
+              issue it does not list it. Either it was deleted and the entry is stale, or the \
+              ref is wrong and the real credential is unregistered.",
+        fix: "Retire the entry (`status: retired` with its `revoked` date) if the credential is \
+              gone, or correct its ref.",
+        example: "- id: old-exporter\n  kind: service_account\n  ref: arn:aws:iam::123456789012:user/old-exporter   # deleted in AWS",
+        fixed: "- id: old-exporter\n  kind: service_account\n  ref: arn:aws:iam::123456789012:user/old-exporter\n  status: retired\n  revoked: 2026-11-20",
+        owasp: ["NHI1:2025"], nist: ["ID.AM-08", "GV.RR-02"],
+    },
+    RotationDrift => "rotation-drift" {
+        group: Drift, severity: Error,
+        summary: "The inventory's latest rotation is older than the registry's `rotation.last_rotated`",
+        why: "The registry claims a rotation the issuing system never saw, so every rotation \
+              check passes on a date that is not true, and the credential is older than anyone \
+              thinks.",
+        fix: "Rotate the credential, or correct `rotation.last_rotated` to the date the \
+              inventory shows.",
+        example: "rotation: { last_rotated: 2026-11-01 }   # the inventory: last rotated 2026-02-10",
+        fixed: "rotation: { last_rotated: 2026-02-10 }   # and rotate it: it is overdue",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
+    },
+    UnusedCredential => "unused-credential" {
+        group: Drift, severity: Warning,
+        summary: "The inventory shows no use of an active credential within `policy.unused_after`",
+        why: "A credential nobody uses still works for whoever holds a copy. Unused credentials \
+              are the offboarding that never happened (OWASP NHI1).",
+        fix: "Revoke it, retire the entry, or if it is kept on purpose (a break-glass key), \
+              record an exception with the reason.",
+        example: "# inventory: access key 1 active, last used 2026-03-02 (274 days ago)",
+        fixed: "- id: old-exporter\n  kind: service_account\n  status: retired\n  revoked: 2026-12-01",
+        owasp: ["NHI1:2025"], nist: ["PR.AA-01"],
+    },
+    InteractiveLogin => "interactive-login" {
+        group: Drift, severity: Warning,
+        summary: "The inventory shows a human way in to a non-human identity: a console password",
+        why: "A machine identity with a console password is a person's account in disguise, or \
+              a way for a person to act as the machine, with none of the controls a person's \
+              account has (OWASP NHI10).",
+        fix: "Remove the console password (`aws iam delete-login-profile`), and give the person \
+              who used it an account of their own.",
+        example: "# inventory: ci-deploy, password_enabled true, last used 2026-11-20",
+        fixed: "# inventory: ci-deploy, password_enabled false",
+        owasp: ["NHI10:2025"], nist: ["PR.AA-01"],
+    },
+    InventoryExpiry => "inventory-expiry" {
+        group: Drift, severity: Error,
+        summary: "The inventory's expiry of a credential has passed, or falls within `policy.warn_within` (then a warning)",
+        why: "A client secret or key that expires takes its workload down on that day, whatever \
+              the registry says; the issuing system's date is the one that counts.",
+        fix: "Issue a new credential, deploy it, delete the old one, and record the new dates in \
+              the registry.",
+        example: "# inventory: client secret \"prod\" of app 7d1c…, endDateTime 2026-12-10",
+        fixed: "# inventory: a new client secret, endDateTime 2027-06-10; the old one deleted",
+        owasp: ["NHI7:2025"], nist: ["PR.AA-01"],
     },
 }

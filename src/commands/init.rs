@@ -116,6 +116,8 @@ policy:
   privileged_review_interval: 90d       # how often a privileged identity is reviewed
   warn_within: 30d                      # how far ahead deadlines warn
   max_exception: 90d                    # the longest an exception may run
+  unused_after: 90d                     # reconcile: no use within this is an unused credential
+  ignore_refs: []                       # reconcile: inventory refs never reported (globs)
   severity: {{ no-separation-of-duties: warning }}  # rule id: error, warning, info or off
 
 # The owner directory: every owner an identity names must be listed here.
@@ -151,6 +153,7 @@ identities:
       revocation: team-platform         # revokes it in an incident or at offboarding
     escalation: "#platform-oncall"      # incident contact for this identity
     privileged: false                   # admin or wide scope: reviewed more often
+    ref: "arn:aws:iam::123456789012:user/ci/deploy-bot"  # its id where it is issued, for reconcile
     used_by: [release-pipeline]         # the workloads that use it (one each, ideally)
     created: {created}
     rotation:

@@ -131,6 +131,16 @@ impl Converter<'_> {
             "tag",
             "`tags: [payments, production]`",
         );
+        let reference = self.string(e.get("ref"), "ref");
+        if let Some(r) = &reference
+            && r.value.trim().is_empty()
+        {
+            self.error(
+                r.loc,
+                "`ref` is blank".to_owned(),
+                Some("give the identifier the issuing system uses, or leave `ref` out".to_owned()),
+            );
+        }
         let used_by = self.strings(
             e.get("used_by"),
             "used_by",
@@ -183,6 +193,7 @@ impl Converter<'_> {
             expires,
             last_reviewed,
             revoked,
+            reference,
             used_by,
             exceptions,
         })
@@ -364,6 +375,7 @@ impl Converter<'_> {
             ),
             ("warn_within", &mut policy.warn_within),
             ("max_exception", &mut policy.max_exception),
+            ("unused_after", &mut policy.unused_after),
         ] {
             if let Some(days) = self.days(e.get(field), &format!("policy.{field}")) {
                 *slot = days;
@@ -371,6 +383,20 @@ impl Converter<'_> {
         }
         if let Some(severity) = e.get("severity") {
             self.policy_severity(severity, &mut policy);
+        }
+        let globs = self.strings(
+            e.get("ignore_refs"),
+            "policy.ignore_refs",
+            "glob",
+            "`ignore_refs: [\"arn:aws:iam::*:user/people/*\"]`",
+        );
+        match super::IgnoreRefs::new(globs) {
+            Ok(ignore) => policy.ignore_refs = ignore,
+            Err((loc, problem)) => self.error(
+                loc,
+                format!("`policy.ignore_refs` holds a glob that does not compile: {problem}"),
+                Some("`*` matches within a `/`-separated segment, `**` across segments".to_owned()),
+            ),
         }
         self.close(e);
         (self.errors.len() == errors_before).then_some(policy)

@@ -180,6 +180,16 @@ pub static POLICY: Table = Table {
             "The longest an exception may run (default 90d).",
         ),
         field(
+            "unused_after",
+            Type::Duration,
+            "Drift: an active credential the inventory shows no use of within this is `unused-credential` (default 90d).",
+        ),
+        field(
+            "ignore_refs",
+            Type::List(&Type::Text),
+            "Drift: globs of inventory refs never reported, such as the people of an AWS account (`*` within a `/`-separated segment, `**` across).",
+        ),
+        field(
             "severity",
             Type::Map {
                 key: &Type::OneOf(rule_ids),
@@ -296,6 +306,11 @@ pub static IDENTITY: Table = Table {
             "revoked",
             Type::Date,
             "When a retired identity's credentials were revoked.",
+        ),
+        field(
+            "ref",
+            Type::Text,
+            "The identity's identifier in the system that issued it, which `reconcile` matches inventories on: an AWS IAM ARN, `system:serviceaccount:NS:NAME`, a GCP service-account email or key name, an Entra application's appId, any string for a generic CSV. Unique across the registry.",
         ),
         field(
             "used_by",

@@ -155,6 +155,8 @@ pub struct Identity {
     pub expires: Option<Located<Date>>,
     pub last_reviewed: Option<Located<Date>>,
     pub revoked: Option<Located<Date>>,
+    /// `ref`: the identity's identifier in the system that issued it.
+    pub reference: Option<Located<String>>,
     /// The workloads, services or pipelines that use this credential.
     pub used_by: Vec<Located<String>>,
     pub exceptions: Vec<Exception>,
@@ -197,6 +199,51 @@ pub struct Owner {
     pub status: OwnerStatus,
 }
 
+/// `policy.ignore_refs`: the globs as written, and compiled.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoreRefs {
+    pub globs: Vec<Located<String>>,
+    set: globset::GlobSet,
+}
+
+impl IgnoreRefs {
+    /// Compiles the globs: `*` and `?` stay within a `/`-separated segment,
+    /// `**` crosses them. The first glob that does not compile is returned.
+    pub fn new(globs: Vec<Located<String>>) -> Result<Self, (Loc, String)> {
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in &globs {
+            let compiled = globset::GlobBuilder::new(&glob.value)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| (glob.loc, e.kind().to_string()))?;
+            set.add(compiled);
+        }
+        let set = set.build().map_err(|e| {
+            (
+                globs.first().map_or(
+                    Loc {
+                        file: 0,
+                        line: 1,
+                        col: 1,
+                    },
+                    |g| g.loc,
+                ),
+                e.to_string(),
+            )
+        })?;
+        Ok(IgnoreRefs { globs, set })
+    }
+
+    /// The first glob `reference` matches, if any.
+    pub fn matching(&self, reference: &str) -> Option<&Located<String>> {
+        self.set
+            .matches(reference)
+            .first()
+            .and_then(|&i| self.globs.get(i))
+    }
+}
+
 /// The `policy` block, with the defaults of SPEC §3 filled in.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -207,6 +254,11 @@ pub struct Policy {
     pub privileged_review_interval: Days,
     pub warn_within: Days,
     pub max_exception: Days,
+    /// Drift: an active credential with no use within this is unused.
+    pub unused_after: Days,
+    /// Drift: inventory records whose ref matches one of these are never
+    /// reported (globs: `*` within a `/`-separated segment, `**` across).
+    pub ignore_refs: IgnoreRefs,
     /// Severities set by the policy; `None` is `off`.
     pub severity: BTreeMap<RuleId, Option<Severity>>,
 }
@@ -221,6 +273,8 @@ impl Default for Policy {
             privileged_review_interval: Days::builtin(90),
             warn_within: Days::builtin(30),
             max_exception: Days::builtin(90),
+            unused_after: Days::builtin(90),
+            ignore_refs: IgnoreRefs::default(),
             severity: BTreeMap::new(),
         }
     }

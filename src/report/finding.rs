@@ -110,7 +110,7 @@ impl Owners {
 /// is missing.
 pub fn route(rule: RuleId, owners: &Owners, approver: Option<&str>) -> Option<String> {
     match rule.group() {
-        Group::Lifecycle => owners.technical.clone(),
+        Group::Lifecycle | Group::Drift => owners.technical.clone(),
         Group::Ownership if rule == RuleId::SharedCredential => owners.technical.clone(),
         Group::Exceptions => approver
             .map(str::to_owned)

@@ -66,6 +66,45 @@ pub fn duplicates<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
     out
 }
 
+/// `duplicate-ref`: every later identity in service with a `ref` an earlier
+/// one in service has, related to the first.
+pub fn duplicate_refs<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
+    let registry = ctx.registry;
+    let mut seen: HashMap<&str, (Loc, u32)> = HashMap::new();
+    let mut out = Vec::new();
+    for (index, identity) in registry.identities.iter().enumerate() {
+        let Some(reference) = identity
+            .reference
+            .as_ref()
+            .filter(|_| !identity.is_retired())
+        else {
+            continue;
+        };
+        let entry = seen
+            .entry(reference.value.as_str())
+            .or_insert((reference.loc, 0));
+        entry.1 += 1;
+        let (first, occurrence) = *entry;
+        if occurrence > 1 {
+            out.push((
+                Target::Identity(index),
+                Violation::new(
+                    RuleId::DuplicateRef,
+                    reference.loc,
+                    format!(
+                        "ref `{}` is already used at {}",
+                        reference.value,
+                        registry.position(first)
+                    ),
+                )
+                .nth(occurrence)
+                .related(first, format!("`{}` first used here", reference.value)),
+            ));
+        }
+    }
+    out
+}
+
 /// `confusable-id`: ids that differ but share a UTS #39 confusable skeleton.
 /// Each id after the first of its look-alike group is reported (owners come
 /// first, in directory order, then identities), related to the first, except

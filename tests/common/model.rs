@@ -235,6 +235,8 @@ pub struct IdentityM {
     pub revoked: Option<i64>,
     /// Workloads, from a pool of three, repeats included.
     pub used_by: Vec<usize>,
+    /// `ref`, from a pool of four (so some repeat).
+    pub reference: Option<usize>,
     pub exceptions: Vec<ExceptionM>,
 }
 
@@ -351,6 +353,9 @@ impl Model {
         if let Some(d) = m.revoked {
             e.push(("revoked", date(d)));
         }
+        if let Some(r) = m.reference {
+            e.push(("ref", s(format!("arn:aws:iam::123456789012:user/ref-{r}"))));
+        }
         if !m.used_by.is_empty() {
             let workloads = m.used_by.iter().map(|w| s(format!("workload-{w}")));
             e.push(("used_by", Y::Seq(workloads.collect())));
@@ -466,7 +471,11 @@ pub fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
             prop::sample::select(vec![0, 0, 0, 1, 2]),
         ),
         [role(), role(), role()],
-        (prop::option::of(0..TEXT.len()), any::<bool>()),
+        (
+            prop::option::of(0..TEXT.len()),
+            any::<bool>(),
+            prop::option::weighted(0.3, 0usize..4),
+        ),
         (date(), date(), prop::option::weighted(0.2, 1u32..400)),
         (
             date(),
@@ -480,7 +489,7 @@ pub fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
             |(
                 (id, lookalike, kind, status),
                 roles,
-                (escalation, privileged),
+                (escalation, privileged, reference),
                 (created, rotated, max_age),
                 (expires, reviewed, revoked, used_by),
                 exceptions,
@@ -499,6 +508,7 @@ pub fn identity_strategy(owners: usize) -> impl Strategy<Value = IdentityM> {
                 reviewed,
                 revoked,
                 used_by,
+                reference,
                 exceptions,
             },
         )

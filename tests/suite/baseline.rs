@@ -75,7 +75,7 @@ fn a_written_baseline_passes_and_only_new_findings_fail() {
     let table = ws.run(&["audit", "r.yaml", "--now", NOW, "--baseline", "base.json"]);
     assert!(
         table.stdout.ends_with(&format!(
-            "0 errors, 0 warnings, 0 info in 23 identities (2 suppressed by exceptions, {findings} baselined) as of {NOW}\n"
+            "0 errors, 0 warnings, 0 info in 25 identities (2 suppressed by exceptions, {findings} baselined) as of {NOW}\n"
         )),
         "{}",
         table.stdout

@@ -174,7 +174,7 @@ fn junit_structure() {
     assert_eq!(xml.matches("<testsuite ").count(), 1, "one suite per file");
     // One test case per identity entry (a duplicated id's second entry is a
     // case of its own), plus one per directory entry with findings.
-    assert_eq!(xml.matches("<testcase ").count(), 23 + 2, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 25 + 2, "{xml}");
     assert!(
         xml.contains("<testcase name=\"ci-runner-token #2\""),
         "{xml}"

@@ -415,8 +415,10 @@ fn generated_registries_reach_every_rule() {
             *seen.entry(said.0).or_default() += 1;
         }
     }
+    // Drift rules need inventories: `reconcile` is tested on its own.
     let missing: Vec<&str> = nhi_own::rules::RuleId::ALL
         .iter()
+        .filter(|r| r.group() != nhi_own::rules::Group::Drift)
         .map(|r| r.as_str())
         .filter(|r| !seen.contains_key(*r))
         .collect();
