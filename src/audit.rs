@@ -4,7 +4,7 @@
 
 use crate::registry::{Date, Exception, Identity, Registry};
 use crate::report::{Finding, Report, Subject, Suppressed};
-use crate::rules::{CHECKS, Check, Context, RuleId, Run, Severity, Target, Violation};
+use crate::rules::{CHECKS, Check, Context, Group, RuleId, Run, Severity, Target, Violation};
 
 /// The effective severity of a rule under the registry's policy; `None` when `off`.
 pub fn severity(registry: &Registry, rule: RuleId) -> Option<Severity> {
@@ -71,34 +71,69 @@ pub fn audit(registry: &Registry, today: Date) -> Report<'_> {
             continue;
         }
         let valid = assess_exceptions(&ctx, identity, &mut raw);
-        let mut used = vec![false; valid.len()];
-        for violation in raw.drain(..) {
-            let Some(severity) = severity(registry, violation.rule) else {
-                continue;
-            };
-            let rule = violation.rule;
-            let finding = Finding::new(registry, subject.clone(), violation, severity);
-            match valid.iter().position(|e| e.rule.value == rule) {
-                Some(first) => {
-                    report.suppress(Suppressed::new(registry, finding, valid[first]));
-                    for (i, e) in valid.iter().enumerate() {
-                        used[i] |= e.rule.value == rule;
-                    }
-                }
-                None => report.push(finding),
-            }
-        }
-        for check in CHECKS {
-            let Run::UnusedException(run) = check.run else {
-                continue;
-            };
-            for (exception, _) in valid.iter().zip(&used).filter(|(_, used)| !**used) {
-                record(&mut report, subject.clone(), run(exception));
-            }
-        }
+        // Exceptions of drift rules are judged by `reconcile`, where those
+        // rules run.
+        let judged: Vec<&Exception> = valid
+            .iter()
+            .copied()
+            .filter(|e| e.rule.value.group() != Group::Drift)
+            .collect();
+        record_on_identity(&mut report, registry, &subject, raw.drain(..), &judged);
     }
     report.finish();
     report
+}
+
+/// Records an identity's violations: each suppressed by the first of the
+/// `valid` exceptions for its rule, else a finding; then `unused-exception`
+/// for each of them that suppressed nothing.
+pub(crate) fn record_on_identity(
+    report: &mut Report<'_>,
+    registry: &Registry,
+    subject: &Subject,
+    violations: impl Iterator<Item = Violation>,
+    valid: &[&Exception],
+) {
+    let mut used = vec![false; valid.len()];
+    for violation in violations {
+        let Some(mut severity) = severity(registry, violation.rule) else {
+            continue;
+        };
+        if let Some(cap) = violation.at_most {
+            severity = severity.max(cap);
+        }
+        let rule = violation.rule;
+        let finding = Finding::new(registry, subject.clone(), violation, severity);
+        match valid.iter().position(|e| e.rule.value == rule) {
+            Some(first) => {
+                report.suppress(Suppressed::new(registry, finding, valid[first]));
+                for (i, e) in valid.iter().enumerate() {
+                    used[i] |= e.rule.value == rule;
+                }
+            }
+            None => report.push(finding),
+        }
+    }
+    for check in CHECKS {
+        let Run::UnusedException(run) = check.run else {
+            continue;
+        };
+        for (exception, _) in valid.iter().zip(&used).filter(|(_, used)| !**used) {
+            let v = run(exception);
+            if let Some(severity) = severity(registry, v.rule) {
+                report.push(Finding::new(registry, subject.clone(), v, severity));
+            }
+        }
+    }
+}
+
+/// The exceptions of an identity in service that are valid (and may
+/// suppress its findings), leaving what is wrong with the others to `audit`.
+pub(crate) fn valid_exceptions<'r>(
+    ctx: &Context<'_>,
+    identity: &'r Identity,
+) -> Vec<&'r Exception> {
+    assess_exceptions(ctx, identity, &mut Vec::new())
 }
 
 /// Runs the exception checks on an identity in service: adds what is wrong

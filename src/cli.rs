@@ -44,6 +44,17 @@ const FORECAST_EXAMPLES: &str = "Examples:
   nhi-own forecast --within 12w --format json | jq '.deadlines[] | select(.owner == \"team-payments\")'
   nhi-own forecast --within 90d --format ics > deadlines.ics   # for a calendar to subscribe to";
 
+const RECONCILE_EXAMPLES: &str = "Examples:
+  aws iam get-credential-report --output text --query Content | base64 -d > aws.csv
+  nhi-own reconcile --inventory aws.csv          # ./ownership.yaml against the account
+  kubectl get serviceaccounts,secrets -A -o json > k8s.json
+  nhi-own reconcile registry/ --inventory aws.csv --inventory k8s.json --format sarif";
+
+const IMPORT_EXAMPLES: &str = "Examples:
+  nhi-own import --inventory aws.csv -o ownership.yaml       # a registry to fill in the owners of
+  nhi-own import --inventory k8s.json --merge registry/ -o registry/k8s-new.yaml
+                                                 # only what registry/ lacks, as a file beside it";
+
 const SCHEMA_EXAMPLES: &str = "Examples:
   nhi-own schema -o ownership.schema.json        # then, as a registry's first line:
                                                  # yaml-language-server: $schema=ownership.schema.json
@@ -94,6 +105,12 @@ pub enum Command {
     /// Show who holds which identity, and who must act on which finding
     #[command(after_help = OWNERS_EXAMPLES)]
     Owners(OwnersArgs),
+    /// Reconcile the registry with inventories exported from the systems that issue credentials
+    #[command(after_help = RECONCILE_EXAMPLES)]
+    Reconcile(ReconcileArgs),
+    /// Write a registry skeleton from inventories: one identity per record, owners to fill in
+    #[command(after_help = IMPORT_EXAMPLES)]
+    Import(ImportArgs),
     /// List the deadlines ahead (rotations, expiries, reviews, exceptions) and who must act
     #[command(after_help = FORECAST_EXAMPLES)]
     Forecast(ForecastArgs),
@@ -211,6 +228,87 @@ pub enum OwnersFormat {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    #[command(flatten)]
+    pub inventories: InventoryArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Lowest severity that fails the reconcile (exit 1)
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Report AWS users that are people (a console password and no key) too
+    #[arg(long)]
+    pub include_humans: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub inventories: InventoryArgs,
+    /// Write the registry to FILE instead of standard output (never over a file without --force)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// An existing registry: import only the records it does not name, with
+    /// ids it does not use, skipping what its `policy.ignore_refs` names
+    #[arg(long, value_name = "REGISTRY")]
+    pub merge: Vec<PathBuf>,
+    /// Import AWS users that are people (a console password and no key) too
+    #[arg(long)]
+    pub include_humans: bool,
+    /// Date the file as of this day (YYYY-MM-DD or RFC 3339); default: today (UTC)
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+}
+
+/// The inventories a command reads (SPEC §6).
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    /// An inventory file exported from a system that issues credentials
+    /// (repeat for several; `-` is standard input)
+    #[arg(long = "inventory", value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Read every inventory in this format instead of telling it from its content
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub inventory_format: Option<InventoryFormat>,
+    /// Keep Kubernetes namespaces' `default` service accounts
+    #[arg(long)]
+    pub include_default: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// An AWS IAM credential report (CSV, or the JSON of `aws iam get-credential-report`)
+    AwsCredentialReport,
+    /// `kubectl get serviceaccounts -A -o json` (or `-o yaml`)
+    Kubernetes,
+    /// `gcloud iam service-accounts keys list --format=json`
+    GcpKeys,
+    /// Microsoft Graph `GET /applications`, or `az ad app list --all`
+    EntraApplications,
+    /// A CSV with the header `ref,kind,created,last_rotated,expires,last_used`
+    Csv,
+}
+
+impl InventoryFormat {
+    pub fn format(self) -> crate::inventory::Format {
+        use crate::inventory::Format;
+        match self {
+            InventoryFormat::AwsCredentialReport => Format::AwsCredentialReport,
+            InventoryFormat::Kubernetes => Format::Kubernetes,
+            InventoryFormat::GcpKeys => Format::GcpKeys,
+            InventoryFormat::EntraApplications => Format::EntraApplications,
+            InventoryFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod keyword;
 pub mod output;
 pub mod owners;
+pub mod reconcile;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod explain;
 pub mod forecast;
+pub mod import;
 pub mod init;
 pub mod man;
 pub mod owners;
+pub mod reconcile;
 pub mod rules;
 pub mod schema;
 
@@ -40,6 +42,8 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Init(args) => init::run(&args, color),
         Command::Owners(args) => owners::run(&args, color),
         Command::Forecast(args) => forecast::run(&args, color),
+        Command::Reconcile(args) => reconcile::run(&args, color),
+        Command::Import(args) => import::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Man => {
             write_stdout(&man::page()?)?;

@@ -47,9 +47,10 @@ pub enum Scope {
     /// A Kubernetes namespace the listing shows (its `default` account is
     /// listed even when skipped): refs `system:serviceaccount:NS:…`.
     KubernetesNamespace(String),
-    /// A GCP project: service-account emails `…@PROJECT.iam.gserviceaccount.com`
-    /// and key names `projects/PROJECT/…`.
-    GcpProject(String),
+    /// A GCP service account whose keys are listed (a key listing covers one
+    /// account, `--iam-account`): refs that are its email, or the name of one
+    /// of its keys (`projects/P/serviceAccounts/EMAIL/keys/K`).
+    GcpServiceAccount(String),
     /// An Entra ID export: refs that are application ids (GUIDs).
     EntraApplications,
 }
@@ -156,9 +157,12 @@ pub use crate::registry::yaml::Value;
 /// value, or several written one after another (paged exports, `>>`), or
 /// the documents of a YAML stream.
 pub fn documents(text: &str) -> Result<Vec<Node<'_>>, InventoryError> {
+    // A byte-order mark is no part of the document (editors on Windows
+    // write one).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let yaml_error =
         |e: crate::registry::yaml::YamlError| InventoryError::new(e.pos.line, e.pos.col, e.message);
-    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let first = text.trim_start_matches([' ', '\t', '\r', '\n']);
     if !(first.starts_with('[') || first.starts_with('{')) {
         return crate::registry::yaml::parse_documents(text).map_err(yaml_error);
     }
@@ -244,4 +248,67 @@ pub fn at(node: &Node<'_>) -> At {
         line: node.pos.line,
         col: node.pos.col,
     }
+}
+
+/// The format of an inventory, told from its content; `None` when it is
+/// none of them.
+pub fn detect(text: &str) -> Option<Format> {
+    if aws::looks_like(text) {
+        Some(Format::AwsCredentialReport)
+    } else if generic::looks_like(text) {
+        Some(Format::Csv)
+    } else if kubernetes::looks_like(text) {
+        Some(Format::Kubernetes)
+    } else if gcp::looks_like(text) {
+        Some(Format::GcpKeys)
+    } else if entra::looks_like(text) {
+        Some(Format::EntraApplications)
+    } else {
+        None
+    }
+}
+
+/// Reads an inventory's text in `format`, or in the format its content shows.
+pub fn read_text(
+    text: &str,
+    format: Option<Format>,
+    options: &ReadOptions,
+) -> Result<Inventory, InventoryError> {
+    let Some(format) = format.or_else(|| detect(text)) else {
+        return Err(InventoryError::new(
+            1,
+            1,
+            "not an inventory nhi-own reads: expected an AWS IAM credential report, \
+             `kubectl get serviceaccounts -A -o json`, `gcloud iam service-accounts keys list \
+             --format=json`, Microsoft Graph `GET /applications` or `az ad app list`, or a CSV \
+             with the header `ref,kind,created,last_rotated,expires,last_used` \
+             (`--inventory-format` names one)",
+        ));
+    };
+    match format {
+        Format::AwsCredentialReport => aws::read(text, options),
+        Format::Kubernetes => kubernetes::read(text, options),
+        Format::GcpKeys => gcp::read(text, options),
+        Format::EntraApplications => entra::read(text, options),
+        Format::Csv => generic::read(text, options),
+    }
+}
+
+/// Reads the inventory file at `path` (shown as `display`), at most
+/// `max_bytes` long; a problem is a load error located in it.
+pub fn read_file(
+    path: &std::path::Path,
+    display: &str,
+    format: Option<Format>,
+    options: &ReadOptions,
+    max_bytes: u64,
+) -> Result<Inventory, crate::registry::LoadError> {
+    let text = crate::registry::read_file(path, display, max_bytes)?;
+    read_text(&text, format, options).map_err(|e| crate::registry::LoadError {
+        file: Some(display.to_owned()),
+        line: e.line,
+        col: e.col,
+        message: e.message,
+        help: None,
+    })
 }

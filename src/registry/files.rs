@@ -298,7 +298,7 @@ fn io_error(display: &str, e: &io::Error, path: &Path) -> LoadError {
 
 /// Reads one file, opened once: the size is checked on the open handle before
 /// reading, and the read stops past the limit even if the file grows meanwhile.
-pub(super) fn read_file(path: &Path, display: &str, max: u64) -> Result<String, LoadError> {
+pub(crate) fn read_file(path: &Path, display: &str, max: u64) -> Result<String, LoadError> {
     let io = |e: io::Error| io_error(display, &e, path);
     let too_large = |size: u64| {
         file_error(

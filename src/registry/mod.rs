@@ -21,6 +21,7 @@ pub mod yaml;
 use crate::catalogue::{RuleId, Severity};
 use crate::keyword::keyword_enum;
 use crate::wording::plural;
+pub(crate) use files::read_file;
 pub use files::{STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
 pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, load_sources, parse_only};
 use std::collections::{BTreeMap, HashMap};

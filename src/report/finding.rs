@@ -24,6 +24,8 @@ pub enum Subject {
     Owner(String),
     /// The registry as a whole (`empty-registry`).
     Registry,
+    /// An inventory record no identity names (`unregistered-identity`): its ref.
+    Record(String),
 }
 
 impl Subject {
@@ -58,6 +60,7 @@ pub fn fingerprint(rule: RuleId, subject: &Subject, detail: &str, nth: u32) -> S
         Subject::Identity { id, occurrence, .. } => ("identity", id.as_str(), *occurrence),
         Subject::Owner(id) => ("owner", id.as_str(), 1),
         Subject::Registry => ("registry", "", 1),
+        Subject::Record(reference) => ("record", reference.as_str(), 1),
     };
     hash(&[
         rule.as_str(),
@@ -76,7 +79,7 @@ impl Serialize for Subject {
         let (identity, owner) = match self {
             Subject::Identity { id, .. } => (Some(id.as_str()), None),
             Subject::Owner(id) => (None, Some(id.as_str())),
-            Subject::Registry => (None, None),
+            Subject::Registry | Subject::Record(_) => (None, None),
         };
         map.serialize_entry("identity", &identity)?;
         map.serialize_entry("owner", &owner)?;
@@ -153,6 +156,10 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// On a drift finding: the inventory ref it is about (an unregistered
+    /// record's, or the identity's `ref`).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// On an identity finding: the identity's three owners.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Owners>,
@@ -183,6 +190,15 @@ impl Finding {
         let route = owners
             .as_ref()
             .map(|owners| route(v.rule, owners, v.approver.as_deref()));
+        let reference = match &subject {
+            Subject::Record(reference) => Some(reference.clone()),
+            Subject::Identity { entry, .. } if v.rule.group() == Group::Drift => registry
+                .identities
+                .get(*entry)
+                .and_then(|i| i.reference.as_ref())
+                .map(|r| r.value.clone()),
+            _ => None,
+        };
         Finding {
             rule: v.rule,
             severity,
@@ -193,6 +209,7 @@ impl Finding {
             column: v.loc.col,
             fingerprint,
             related,
+            reference,
             owners,
             route,
             detail: v.detail,
@@ -230,6 +247,7 @@ impl Finding {
             Subject::Identity { id, .. } => id.clone(),
             Subject::Owner(id) => format!("owner {id}"),
             Subject::Registry => "registry".to_owned(),
+            Subject::Record(reference) => reference.clone(),
         }
     }
 

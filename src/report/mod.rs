@@ -72,6 +72,25 @@ pub struct Summary {
     /// Findings matched by `--baseline` (only when one is given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baselined: Option<usize>,
+    /// The inventories `reconcile` read (only there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<InventoryCounts>,
+}
+
+/// What `reconcile` read from its inventories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct InventoryCounts {
+    /// Records read (skipped ones included).
+    pub records: usize,
+    /// Records a registry identity names.
+    pub matched: usize,
+    /// AWS users that are people (a console password, no key): not reported.
+    pub people: usize,
+    /// Records matching `policy.ignore_refs`: not reported.
+    pub ignored: usize,
+    /// Records the readers skip by design (Kubernetes `default` accounts,
+    /// GCP system-managed keys, the AWS root account).
+    pub skipped: usize,
 }
 
 impl Summary {
@@ -82,8 +101,38 @@ impl Summary {
             .baselined
             .map(|n| format!(", {n} baselined"))
             .unwrap_or_default();
+        let (records, skipped) = match self.inventory {
+            None => (String::new(), String::new()),
+            Some(i) => {
+                let skipped: Vec<String> = [
+                    (i.people, plural(i.people, "person", "people")),
+                    (i.ignored, format!("{} by policy.ignore_refs", i.ignored)),
+                    (i.skipped, format!("{} by design", i.skipped)),
+                ]
+                .into_iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(_, said)| said)
+                .collect();
+                let skipped = if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} skipped: {}; ",
+                        i.people + i.ignored + i.skipped,
+                        skipped.join(", ")
+                    )
+                };
+                (
+                    format!(
+                        " and {}",
+                        plural(i.records, "inventory record", "inventory records")
+                    ),
+                    skipped,
+                )
+            }
+        };
         format!(
-            "{}, {}, {} info in {} ({} suppressed by exceptions{baselined}) as of {now}",
+            "{}, {}, {} info in {}{records} ({skipped}{} suppressed by exceptions{baselined}) as of {now}",
             plural(self.errors, "error", "errors"),
             plural(self.warnings, "warning", "warnings"),
             self.info,

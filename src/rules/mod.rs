@@ -37,6 +37,9 @@ pub struct Violation {
     pub related: Vec<Related>,
     /// For a finding on an exception: who approved it, who must act on it.
     pub approver: Option<String>,
+    /// The most severe the finding may be, whatever its rule's severity
+    /// (`inventory-expiry` within the warning window is a warning).
+    pub at_most: Option<Severity>,
 }
 
 /// A place that explains a violation, with what it is.
@@ -56,6 +59,7 @@ impl Violation {
             nth: 1,
             related: Vec::new(),
             approver: None,
+            at_most: None,
         }
     }
 
