@@ -45,10 +45,10 @@ const FORECAST_EXAMPLES: &str = "Examples:
   nhi-own forecast --within 90d --format ics > deadlines.ics   # for a calendar to subscribe to";
 
 const RECONCILE_EXAMPLES: &str = "Examples:
-  aws iam get-credential-report --output text --query Content | base64 -d > aws.csv
-  nhi-own reconcile --inventory aws.csv          # ./ownership.yaml against the account
-  kubectl get serviceaccounts,secrets -A -o json > k8s.json
-  nhi-own reconcile registry/ --inventory aws.csv --inventory k8s.json --format sarif";
+  nhi-own reconcile --inventory aws.csv          # ./ownership.yaml against the account, where
+      # aws iam get-credential-report --output text --query Content | base64 -d > aws.csv
+  nhi-own reconcile registry/ --inventory aws.csv --inventory k8s.json --format sarif
+      # kubectl get serviceaccounts,secrets -A -o json > k8s.json";
 
 const IMPORT_EXAMPLES: &str = "Examples:
   nhi-own import --inventory aws.csv -o ownership.yaml       # a registry to fill in the owners of

@@ -12,12 +12,12 @@
 //! exceptions, as in `audit`.
 
 use crate::audit::{record_on_identity, valid_exceptions};
-use crate::inventory::{At, Inventory, Record, Scope};
+use crate::inventory::{At, Credential, Inventory, Record, Scope};
 use crate::registry::{Date, Identity, Loc, Registry};
 use crate::report::{InventoryCounts, Report, Subject};
 use crate::rules::{Context, RuleId, Severity, Violation, Window};
 use crate::wording::{days, plural, until};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// An inventory, read, and the index of its file in the registry's file
 /// table (so findings are located in it).
@@ -107,10 +107,27 @@ pub fn reconcile<'r>(
     let mut counts = InventoryCounts::default();
     let mut on_identity: Vec<Vec<Violation>> = vec![Vec::new(); registry.identities.len()];
     let mut matched = vec![false; registry.identities.len()];
+    // The newest rotation the inventories record of each identity's active
+    // credentials, over every record it matches (a GCP service account's
+    // keys are records of their own), and where.
+    let mut newest: Vec<Option<(Date, u32, &Credential)>> = vec![None; registry.identities.len()];
+    // What the inventories list without a record: not absent.
+    let listed: HashSet<&str> = sources
+        .iter()
+        .flat_map(|s| &s.inventory.listed)
+        .map(String::as_str)
+        .collect();
+    // How often each ref was listed so far: the same ref in two inventories
+    // (two clusters' `kube-system:coredns`), or on two rows of a generic CSV
+    // (two credentials), gives findings of their own, told apart by `nth`.
+    let mut listings: HashMap<&str, u32> = HashMap::new();
     for source in sources {
         counts.records += source.inventory.records.len() + source.inventory.skipped;
         counts.skipped += source.inventory.skipped;
         for record in &source.inventory.records {
+            let nth = listings.entry(record.reference.as_str()).or_insert(0);
+            *nth += 1;
+            let nth = *nth;
             let found = std::iter::once(&record.reference)
                 .chain(&record.aliases)
                 .find_map(|r| by_ref.get(r.as_str()).copied());
@@ -120,7 +137,18 @@ pub fn reconcile<'r>(
                     matched[index] = true;
                     let identity = &registry.identities[index];
                     if !identity.is_retired() {
-                        drift(&ctx, source.file, record, identity, &mut on_identity[index]);
+                        drift(&ctx, source.file, record, nth, &mut on_identity[index]);
+                        let latest = record
+                            .credentials
+                            .iter()
+                            .filter(|c| c.active)
+                            .filter_map(|c| c.rotated.map(|d| (d, source.file, c)))
+                            .max_by_key(|(d, _, _)| *d);
+                        if let Some(latest) = latest
+                            && newest[index].is_none_or(|(d, _, _)| latest.0 >= d)
+                        {
+                            newest[index] = Some(latest);
+                        }
                     }
                 }
                 None if record.human && !options.include_humans => counts.people += 1,
@@ -140,7 +168,7 @@ pub fn reconcile<'r>(
                         report.push(crate::report::Finding::new(
                             registry,
                             Subject::Record(record.reference.clone()),
-                            unregistered(source.file, record),
+                            unregistered(source.file, record).nth(nth),
                             severity,
                         ));
                     }
@@ -153,6 +181,18 @@ pub fn reconcile<'r>(
             continue;
         }
         let mut violations = std::mem::take(&mut on_identity[index]);
+        if let (Some(claimed), Some(reference), Some((seen, file, credential))) =
+            (&identity.last_rotated, &identity.reference, newest[index])
+            && seen < claimed.value
+        {
+            violations.push(rotation_drift(
+                file,
+                credential,
+                seen,
+                claimed,
+                &reference.value,
+            ));
+        }
         let covering = identity.reference.as_ref().and_then(|r| {
             sources.iter().find_map(|s| {
                 s.inventory
@@ -164,6 +204,7 @@ pub fn reconcile<'r>(
         });
         if !matched[index]
             && let Some((reference, file, scope)) = covering
+            && !listed.contains(reference.value.as_str())
         {
             violations.push(
                 Violation::new(
@@ -237,41 +278,37 @@ fn unregistered(file: u32, record: &Record) -> Violation {
     v
 }
 
-/// The drift checks on a record and the identity it matches.
-fn drift(
-    ctx: &Context<'_>,
+/// `rotation-drift`: the registry claims a rotation the inventory never
+/// saw. `seen` is the newest rotation of `credential`, the newest of all
+/// the identity's active credentials in every inventory.
+fn rotation_drift(
     file: u32,
-    record: &Record,
-    identity: &Identity,
-    out: &mut Vec<Violation>,
-) {
+    credential: &Credential,
+    seen: Date,
+    claimed: &crate::registry::Located<Date>,
+    reference: &str,
+) -> Violation {
+    Violation::new(
+        RuleId::RotationDrift,
+        loc(file, credential.at),
+        format!(
+            "the registry says last rotated {}, but the inventory's latest rotation is {} ({}): {} earlier",
+            claimed.value,
+            seen,
+            credential.name,
+            days((claimed.value - seen).num_days())
+        ),
+    )
+    .detail(reference)
+    .related(claimed.loc, "the registry's `rotation.last_rotated`")
+}
+
+/// The drift checks on each credential of a record that matches an
+/// identity (`rotation-drift`, over all of them, is the caller's).
+/// `nth` tells the record from others with its ref.
+fn drift(ctx: &Context<'_>, file: u32, record: &Record, nth: u32, out: &mut Vec<Violation>) {
     let policy = &ctx.registry.policy;
-    // rotation-drift: the registry claims a rotation the inventory never saw.
-    let latest = record
-        .credentials
-        .iter()
-        .filter(|c| c.active)
-        .filter_map(|c| c.rotated.map(|d| (d, c)))
-        .max_by_key(|(d, _)| *d);
-    if let (Some(claimed), Some((seen, credential))) = (&identity.last_rotated, latest)
-        && seen < claimed.value
-    {
-        out.push(
-            Violation::new(
-                RuleId::RotationDrift,
-                loc(file, credential.at),
-                format!(
-                    "the registry says last rotated {}, but the inventory's latest rotation is {} ({}): {} earlier",
-                    claimed.value,
-                    seen,
-                    credential.name,
-                    days((claimed.value - seen).num_days())
-                ),
-            )
-            .detail(record.reference.as_str())
-            .related(claimed.loc, "the registry's `rotation.last_rotated`"),
-        );
-    }
+    let start = out.len();
     // unused-credential: active credentials with no use within unused_after.
     for credential in record.credentials.iter().filter(|c| c.active) {
         let Some(used) = credential.last_used else {
@@ -346,5 +383,8 @@ fn drift(
             .detail(format!("{}\u{0}{}", record.reference, credential.name));
         v.at_most = at_most;
         out.push(v);
+    }
+    for v in &mut out[start..] {
+        v.nth = nth;
     }
 }

@@ -5,7 +5,7 @@ use super::Exit;
 use crate::cli::{ColorArg, ImportArgs, RegistryArgs};
 use crate::inventory::{Format, Record};
 use crate::output::{write_new, write_stderr, write_stdout};
-use crate::registry::{Registry, SourceFile};
+use crate::registry::{Registry, SourceFile, Sources};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -19,6 +19,30 @@ pub fn run(args: &ImportArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let Some(today) = super::today(&registry_args, color) else {
         return Ok(Exit::Invalid);
     };
+    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    // The output holds the missing identities only: written over a registry
+    // it merges into, or over an inventory, it would lose that input.
+    if let Some(path) = path {
+        let inputs: Vec<_> = args
+            .merge
+            .iter()
+            .chain(&args.inventories.files)
+            .cloned()
+            .collect();
+        if Sources::resolve(&inputs).contains(path) {
+            write_stderr(
+                &format!(
+                    "error: --output `{}` is one of the inputs (--merge or --inventory); \
+                     refusing to overwrite it\n  help: write the new identities to a file \
+                     of their own, such as `--output imported.yaml`, and add it to the \
+                     registry\n",
+                    crate::escape::escape(&path.display().to_string())
+                ),
+                color,
+            );
+            return Ok(Exit::Invalid);
+        }
+    }
     // The registry merged into, read exactly as `audit` reads it.
     let mut registry = if args.merge.is_empty() {
         Registry::default()
@@ -34,13 +58,17 @@ pub fn run(args: &ImportArgs, color: ColorArg) -> anyhow::Result<Exit> {
         });
     }
     let max = super::load_options(&registry_args).max_file_size;
-    let sources = match super::reconcile::read_inventories(&mut registry, &args.inventories, max) {
-        Ok(sources) => sources,
+    let sources = match super::reconcile::read_inventories(&args.inventories, max) {
+        Ok(read) => super::reconcile::attach(&mut registry, read),
         Err(errors) => {
             write_stderr(
                 &format!(
                     "{errors}\nerror: {}; nothing was imported\n",
-                    errors.summary()
+                    crate::wording::plural(
+                        errors.0.len(),
+                        "inventory could not be read",
+                        "inventories could not be read"
+                    )
                 ),
                 color,
             );
@@ -86,7 +114,6 @@ pub fn run(args: &ImportArgs, color: ColorArg) -> anyhow::Result<Exit> {
             added += 1;
         }
     }
-    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let schema = path.map_or_else(
         crate::commands::init::published_schema,
         crate::commands::init::schema_reference,
@@ -169,10 +196,37 @@ fn unique_id(ids: &mut HashSet<String>, format: Format, name: &str) -> String {
     id
 }
 
-/// A YAML double-quoted scalar: JSON's string syntax is YAML's, and escapes
-/// every control character.
+/// A YAML double-quoted scalar that the loader reads back as `text`, with
+/// nothing raw that YAML forbids (DEL, C1 controls, noncharacters) or that
+/// would hide or reorder text for a person reading the file (format
+/// characters such as bidi controls, line and paragraph separators): every
+/// character `escape` would escape in a report is a `\uXXXX` or
+/// `\UXXXXXXXX` escape here. (JSON's string syntax escapes C0 controls
+/// only, and spells characters beyond U+FFFF as surrogate pairs, which YAML
+/// does not read.)
 fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if crate::escape::needs_escape(c) => {
+                let code = u32::from(c);
+                let _ = if code <= 0xFFFF {
+                    write!(out, "\\u{code:04X}")
+                } else {
+                    write!(out, "\\U{code:08X}")
+                };
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// One identity entry, owners left for a person.

@@ -2,23 +2,42 @@
 
 use super::Exit;
 use crate::cli::{ColorArg, InventoryArgs, ReconcileArgs};
-use crate::inventory::ReadOptions;
+use crate::inventory::{Inventory, ReadOptions};
 use crate::output::{terminal_width, use_color, write_stderr, write_stdout};
-use crate::registry::{LoadErrors, Registry, SourceFile, display_path};
+use crate::registry::{LoadErrors, Registry, STDIN, SourceFile, display_path};
 use crate::report::{Style, render, render_errors};
 
 pub fn run(args: &ReconcileArgs, color: ColorArg) -> anyhow::Result<Exit> {
-    let Some((mut registry, today)) = super::load(&args.registry, args.format, color)? else {
+    let stdin = |paths: &[std::path::PathBuf]| paths.iter().any(|p| p.as_os_str() == STDIN);
+    if stdin(&args.registry.paths) && stdin(&args.inventories.files) {
+        write_stderr(
+            "error: the registry and an inventory cannot both be standard input (`-`)\n",
+            color,
+        );
+        return Ok(Exit::Invalid);
+    }
+    let max = super::load_options(&args.registry).max_file_size;
+    // The inventories are read while the registry loads.
+    let (loaded, read) = std::thread::scope(|scope| {
+        let read = scope.spawn(|| read_inventories(&args.inventories, max));
+        let loaded = super::load(&args.registry, args.format, color);
+        let read = read.join().unwrap_or_else(|_| Err(LoadErrors(Vec::new())));
+        (loaded, read)
+    });
+    let Some((mut registry, today)) = loaded? else {
         return Ok(Exit::Invalid);
     };
-    let max = super::load_options(&args.registry).max_file_size;
-    let sources = match read_inventories(&mut registry, &args.inventories, max) {
-        Ok(sources) => sources,
+    let sources = match read {
+        Ok(read) => attach(&mut registry, read),
         Err(errors) => {
             write_stderr(
                 &format!(
                     "{errors}\nerror: {}; nothing was reconciled\n",
-                    errors.summary()
+                    crate::wording::plural(
+                        errors.0.len(),
+                        "inventory could not be read",
+                        "inventories could not be read"
+                    )
                 ),
                 color,
             );
@@ -38,41 +57,65 @@ pub fn run(args: &ReconcileArgs, color: ColorArg) -> anyhow::Result<Exit> {
         fail_on: args.fail_on,
     };
     write_stdout(render(&report, args.format, style).as_bytes())?;
-    Ok(if report.fails(args.fail_on) {
+    let exit = if report.fails(args.fail_on) {
         Exit::Fail
     } else {
         Exit::Pass
-    })
+    };
+    // The process ends next: freeing a large registry entry by entry would
+    // only delay the exit.
+    std::mem::forget(report);
+    std::mem::forget(sources);
+    std::mem::forget(registry);
+    Ok(exit)
 }
 
 /// Reads every inventory (all of them, so every unreadable one is reported
-/// at once), adding each file to the registry's file table so that findings
-/// are located in it.
+/// at once): each with the path it is shown as.
 pub(crate) fn read_inventories(
-    registry: &mut Registry,
     args: &InventoryArgs,
     max_bytes: u64,
-) -> Result<Vec<crate::reconcile::Source>, LoadErrors> {
+) -> Result<Vec<(String, Inventory)>, LoadErrors> {
     let options = ReadOptions {
         include_default: args.include_default,
     };
     let format = args.inventory_format.map(|f| f.format());
-    let mut sources = Vec::new();
+    let mut read = Vec::new();
     let mut errors = Vec::new();
+    // An inventory named twice is read once, as a registry file is.
+    let mut seen: Vec<std::path::PathBuf> = Vec::new();
     for path in &args.files {
+        if path.as_os_str() != STDIN {
+            let same = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            if seen.contains(&same) {
+                continue;
+            }
+            seen.push(same);
+        }
         let display = display_path(path);
         match crate::inventory::read_file(path, &display, format, &options, max_bytes) {
-            Ok(inventory) => {
-                let file = u32::try_from(registry.files.len()).unwrap_or(u32::MAX);
-                registry.files.push(SourceFile { path: display });
-                sources.push(crate::reconcile::Source { file, inventory });
-            }
+            Ok(inventory) => read.push((display, inventory)),
             Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
-        Ok(sources)
+        Ok(read)
     } else {
         Err(LoadErrors(errors))
     }
+}
+
+/// Adds each inventory file to the registry's file table, so that findings
+/// are located in it.
+pub(crate) fn attach(
+    registry: &mut Registry,
+    read: Vec<(String, Inventory)>,
+) -> Vec<crate::reconcile::Source> {
+    read.into_iter()
+        .map(|(display, inventory)| {
+            let file = u32::try_from(registry.files.len()).unwrap_or(u32::MAX);
+            registry.files.push(SourceFile { path: display });
+            crate::reconcile::Source { file, inventory }
+        })
+        .collect()
 }

@@ -208,6 +208,7 @@ fn read_csv(text: &str) -> Result<Inventory, InventoryError> {
         records: Vec::new(),
         scopes: Vec::new(),
         skipped: 0,
+        listed: Vec::new(),
     };
     while let Some((line, row)) = rows.next_row()? {
         let (scope, record) = columns.row(line, &row)?;
@@ -216,7 +217,14 @@ fn read_csv(text: &str) -> Result<Inventory, InventoryError> {
         }
         match record {
             Some(record) => inventory.records.push(record),
-            None => inventory.skipped += 1,
+            None => {
+                inventory.skipped += 1;
+                if let Some(arn) = row.get(columns.arn)
+                    && !inventory.listed.iter().any(|listed| listed == arn)
+                {
+                    inventory.listed.push(arn.to_owned());
+                }
+            }
         }
     }
     Ok(inventory)

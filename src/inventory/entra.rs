@@ -54,6 +54,7 @@ pub fn read(text: &str, _options: &ReadOptions) -> Result<Inventory, InventoryEr
         records: Vec::new(),
         scopes: vec![Scope::EntraApplications],
         skipped: 0,
+        listed: Vec::new(),
     };
     let mut seen: HashMap<String, At> = HashMap::new();
     for doc in &docs {
@@ -209,6 +210,7 @@ fn read_application(
     credentials.sort_by_key(|c| c.at);
     if credentials.is_empty() {
         inventory.skipped += 1;
+        inventory.listed.push(app_id.to_string());
         return Ok(());
     }
     let name = display_name.unwrap_or(app_id);

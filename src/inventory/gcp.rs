@@ -50,6 +50,7 @@ pub fn read(text: &str, _options: &ReadOptions) -> Result<Inventory, InventoryEr
         records: Vec::new(),
         scopes: Vec::new(),
         skipped: 0,
+        listed: Vec::new(),
     };
     let mut seen = Seen::default();
     for doc in &docs {
@@ -131,6 +132,8 @@ fn read_key(
         inventory
             .scopes
             .push(Scope::GcpServiceAccount(parsed.account.to_string()));
+        // The account exists, whatever keys it has.
+        inventory.listed.push(parsed.account.to_string());
     }
     let user_managed = match text(Some(key_type_node)) {
         Some("USER_MANAGED") => true,
@@ -154,6 +157,7 @@ fn read_key(
     let disabled = boolean(key, "disabled")?;
     if !user_managed {
         inventory.skipped += 1;
+        inventory.listed.push(reference.to_string());
         return Ok(());
     }
     let here = at(key);

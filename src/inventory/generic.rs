@@ -68,6 +68,7 @@ pub fn read(text: &str, _options: &ReadOptions) -> Result<Inventory, InventoryEr
         records,
         scopes: Vec::new(),
         skipped: 0,
+        listed: Vec::new(),
     })
 }
 

@@ -149,6 +149,7 @@ pub fn read(input: &str, options: &ReadOptions) -> Result<Inventory, InventoryEr
         records: Vec::new(),
         scopes: Vec::new(),
         skipped: 0,
+        listed: Vec::new(),
     };
     // (namespace, name) → the record's index, or `None` for a skipped
     // `default` account; and where the account is listed.
@@ -183,6 +184,9 @@ pub fn read(input: &str, options: &ReadOptions) -> Result<Inventory, InventoryEr
         let created = date(meta, "creationTimestamp")?;
         if name == "default" && !options.include_default {
             inventory.skipped += 1;
+            inventory
+                .listed
+                .push(format!("system:serviceaccount:{namespace}:{name}"));
             accounts.insert(key, (None, at(item)));
             continue;
         }

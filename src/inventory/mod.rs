@@ -110,6 +110,13 @@ pub struct Inventory {
     /// Records skipped by the reader itself (Kubernetes `default`
     /// accounts, GCP system-managed keys), counted for the summary.
     pub skipped: usize,
+    /// The refs of what the inventory lists but makes no record of: a
+    /// namespace's skipped `default` account, an Entra application without
+    /// credentials, a GCP service account (listed through its keys, even
+    /// when Google manages them all) and its system-managed keys, an AWS
+    /// account's root. An identity that names one is in the inventory, so
+    /// it is not `absent-from-inventory`.
+    pub listed: Vec<String>,
 }
 
 /// What makes an inventory file unreadable (exit 2).
@@ -307,7 +314,10 @@ pub fn read_file(
     read_text(&text, format, options).map_err(|e| crate::registry::LoadError {
         file: Some(display.to_owned()),
         line: e.line,
-        col: e.col,
+        // A CSV error has a line and no column (0): located, like a CSV
+        // record, at the line's column 1, as `FILE:LINE:COL` and every
+        // report format count columns from 1.
+        col: if e.line > 0 { e.col.max(1) } else { 0 },
         message: e.message,
         help: None,
     })

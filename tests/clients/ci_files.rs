@@ -15,7 +15,10 @@ fn ci_files_match_their_schemas() -> Result<Completion, Failed> {
     let root = common::repo_root();
     for (schema, file) in [
         ("vendor.github-workflows", "examples/ci/github-actions.yml"),
-        ("vendor.github-workflows", "examples/ci/github-reconcile.yml"),
+        (
+            "vendor.github-workflows",
+            "examples/ci/github-reconcile.yml",
+        ),
         ("vendor.github-workflows", ".github/workflows/release.yml"),
         ("vendor.github-actions", "action.yml"),
         ("vendor.gitlab-ci", "examples/ci/gitlab-ci.yml"),

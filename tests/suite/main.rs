@@ -33,6 +33,7 @@ mod injection;
 mod load_errors;
 mod owners;
 mod properties;
+mod reconcile;
 mod rules;
 mod snapshots;
 mod starter;
