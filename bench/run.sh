@@ -102,6 +102,20 @@ if (( commands_n > 0 )); then
     rss "cmd-forecast-json" $bin forecast --now $now --within 90d --format json "$file"
     rss "cmd-forecast-ics" $bin forecast --now $now --within 90d --format ics "$file"
     echo "$commands_n" >"$results/commands-n"
+
+    # Reconcile: an N-row AWS credential report against N identities
+    # (bench/gen_inventory.py: ~95% of users registered, ~2% of identities
+    # absent from the report, some rotation drift, unused keys, console passwords).
+    registry=$data/reconcile-r$commands_n.yaml
+    inventory=$data/reconcile-i$commands_n.csv
+    [[ -f $registry && -f $inventory ]] ||
+        python3 bench/gen_inventory.py "$commands_n" "$registry" "$inventory"
+    echo "measuring reconcile on $commands_n rows and identities..." >&2
+    reconcile=(reconcile --now $now --format json --fail-on never --inventory "$inventory" "$registry")
+    measure "cmd-reconcile" "$commands_n" $bin "${reconcile[@]}"
+    rss "cmd-reconcile" $bin "${reconcile[@]}"
+    $bin "${reconcile[@]}" >"$results/reconcile.out"
+    echo "$commands_n" >"$results/reconcile-n"
 fi
 
 # Reference checks that once grew quadratically (each must stay well under 1 s).

@@ -113,6 +113,29 @@ def main(results, data, sizes):
         ]:
             took = mean(results, f"cmd-{name}")
             print(f"| {shown} | {ms(took)} | {ratio(took, audit)} | {mb(rss(results, f'cmd-{name}'))} |")
+    reconcile_n = results / "reconcile-n"
+    if reconcile_n.exists():
+        n = int(reconcile_n.read_text())
+        took, peak = mean(results, "cmd-reconcile"), rss(results, "cmd-reconcile")
+        print(
+            f"\nReconcile (`reconcile --inventory CSV --format json`, `bench/gen_inventory.py`):"
+            f" {n:,}-row AWS credential report ({size(data / f'reconcile-i{n}.csv')}) against"
+            f" {n:,} identities ({size(data / f'reconcile-r{n}.yaml')}): {ms(took)}, peak RSS {mb(peak)}"
+        )
+        out = results / "reconcile.out"
+        if out.exists():
+            report = json.loads(out.read_text())
+            rules = {}
+            for finding in report["findings"]:
+                rules[finding["rule"]] = rules.get(finding["rule"], 0) + 1
+            counts = report["summary"].get("inventory") or {}
+            print(
+                "(findings: "
+                + ", ".join(f"{rule} {count:,}" for rule, count in sorted(rules.items()))
+                + "; records: "
+                + ", ".join(f"{key} {value:,}" for key, value in counts.items())
+                + ")"
+            )
     print("\nReference checks (`bench/gen_references.py`; each once took over 30 s):\n")
     print("| registry | size | audit |")
     print("|---|---:|---:|")
