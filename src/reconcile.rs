@@ -64,18 +64,8 @@ pub fn in_scope(reference: &str, scope: &Scope) -> bool {
                     .and_then(|(_, rest)| rest.split_once("/keys/"))
                     .is_some_and(|(a, _)| a == account)
         }
-        Scope::EntraApplications => is_guid(reference),
+        Scope::EntraApplications => crate::inventory::is_guid(reference),
     }
-}
-
-/// `7d1c6e2a-…`: 8-4-4-4-12 hexadecimal digits.
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn describe_scope(scope: &Scope) -> String {

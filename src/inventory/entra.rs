@@ -12,9 +12,9 @@ use super::{
     At, Credential, Format, Inventory, InventoryError, Node, ReadOptions, Record, Scope, Value, at,
     documents, get, text,
 };
+use super::{error, is_guid, string, timestamp as date};
 use crate::escape::short;
-use crate::registry::time::parse_date;
-use crate::registry::{Date, IdentityKind};
+use crate::registry::IdentityKind;
 use std::collections::HashMap;
 
 /// What this reader reads, for messages.
@@ -315,10 +315,6 @@ fn collection<'n, 'a>(
     }
 }
 
-fn error(node: &Node<'_>, message: impl Into<String>) -> InventoryError {
-    InventoryError::new(node.pos.line, node.pos.col, message)
-}
-
 /// What a node that is no application listing is, as far as it can be told.
 fn found(node: &Node<'_>) -> String {
     if !matches!(node.value, Value::Map(_)) {
@@ -353,50 +349,6 @@ fn field<'n>(node: &'n Node<'_>, key: &str) -> Result<Option<&'n str>, Inventory
         .map(|value| string(value, key))
         .transpose()
         .map(Option::flatten)
-}
-
-/// The text of a scalar: `None` when null or empty.
-fn string<'n>(node: &'n Node<'_>, key: &str) -> Result<Option<&'n str>, InventoryError> {
-    match &node.value {
-        Value::Null => Ok(None),
-        Value::Seq(_) | Value::Map(_) => Err(error(
-            node,
-            format!("`{key}` is {}: expected a string", node.value.describe()),
-        )),
-        _ => Ok(text(Some(node)).filter(|t| !t.is_empty())),
-    }
-}
-
-/// A timestamp field: `None` when absent, null or empty; an error when it is
-/// no RFC 3339 timestamp. Graph writes `2026-12-05T10:15:42.6139321Z`, with
-/// up to seven fractional digits, or none.
-fn date(node: &Node<'_>, key: &str) -> Result<Option<Date>, InventoryError> {
-    let Some(value) = get(node, key) else {
-        return Ok(None);
-    };
-    match &value.value {
-        Value::Str(stamp) if !stamp.is_empty() => parse_date(stamp)
-            .map(Some)
-            .map_err(|e| error(value, format!("`{key}`: {e}"))),
-        Value::Str(_) | Value::Null => Ok(None),
-        other => Err(error(
-            value,
-            format!(
-                "`{key}` is {}: expected an RFC 3339 timestamp such as 2026-12-05T10:15:42Z",
-                other.describe()
-            ),
-        )),
-    }
-}
-
-/// `8-4-4-4-12` hexadecimal digits.
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

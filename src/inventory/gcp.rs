@@ -13,9 +13,9 @@ use super::{
     At, Credential, Format, Inventory, InventoryError, Node, ReadOptions, Record, Scope, Value, at,
     documents, get, text,
 };
+use super::{error, string, timestamp as date};
 use crate::escape::short;
-use crate::registry::time::parse_date;
-use crate::registry::{Date, IdentityKind};
+use crate::registry::IdentityKind;
 use chrono::Datelike;
 use std::collections::{HashMap, HashSet};
 
@@ -210,10 +210,6 @@ fn read_key(
     Ok(())
 }
 
-fn error(node: &Node<'_>, message: impl Into<String>) -> InventoryError {
-    InventoryError::new(node.pos.line, node.pos.col, message)
-}
-
 /// An entry of a listing that is no key.
 fn not_a_key(node: &Node<'_>) -> InventoryError {
     let missing = match (&node.value, get(node, "name"), get(node, "keyType")) {
@@ -260,39 +256,6 @@ fn found(node: &Node<'_>) -> String {
             .to_string();
     }
     "a JSON object".to_string()
-}
-
-/// A text field: `None` when absent, null or empty.
-fn string<'n>(node: &'n Node<'_>, field: &str) -> Result<Option<&'n str>, InventoryError> {
-    match &node.value {
-        Value::Null => Ok(None),
-        Value::Seq(_) | Value::Map(_) => Err(error(
-            node,
-            format!("`{field}` is {}: expected a string", node.value.describe()),
-        )),
-        _ => Ok(text(Some(node)).filter(|t| !t.is_empty())),
-    }
-}
-
-/// A timestamp field: `None` when absent, null or empty; an error when it is
-/// no RFC 3339 timestamp.
-fn date(key: &Node<'_>, field: &str) -> Result<Option<Date>, InventoryError> {
-    let Some(node) = get(key, field) else {
-        return Ok(None);
-    };
-    match &node.value {
-        Value::Str(value) if !value.is_empty() => parse_date(value)
-            .map(Some)
-            .map_err(|e| error(node, format!("`{field}`: {e}"))),
-        Value::Str(_) | Value::Null => Ok(None),
-        other => Err(error(
-            node,
-            format!(
-                "`{field}` is {}: expected an RFC 3339 timestamp such as 2025-02-11T09:30:00Z",
-                other.describe()
-            ),
-        )),
-    }
 }
 
 /// A boolean field (any case, quoted or not): `false` when absent or null,
@@ -663,7 +626,7 @@ mod tests {
                 key("\"keyType\": \"USER_MANAGED\", \"validBeforeTime\": 20270101"),
                 1,
                 122,
-                "`validBeforeTime` is a number: expected an RFC 3339 timestamp such as 2025-02-11T09:30:00Z",
+                "`validBeforeTime` is a number: expected an RFC 3339 timestamp such as 2026-12-05T10:15:42Z",
             ),
             (
                 key("\"keyType\": \"USER_MANAGED\", \"validAfterTime\": \"2025-01-01 00:00:00Z\""),

@@ -24,6 +24,7 @@
 //! attach would go unaudited. Other Secrets are not credentials of an
 //! account and are ignored; any other kind of object is an error.
 
+use super::error;
 use super::{
     At, Credential, Format, Inventory, InventoryError, Node, ReadOptions, Record, Scope, Value, at,
     documents, get, text,
@@ -570,10 +571,6 @@ fn date(node: &Node<'_>, key: &str) -> Result<Option<Date>, InventoryError> {
             format!("`{key}`: {message}"),
         )
     })
-}
-
-fn error(node: &Node<'_>, message: impl Into<String>) -> InventoryError {
-    InventoryError::new(node.pos.line, node.pos.col, message)
 }
 
 #[cfg(test)]

@@ -322,3 +322,53 @@ pub fn read_file(
         help: None,
     })
 }
+
+/// An error at a node of a JSON or YAML inventory.
+pub(crate) fn error(node: &Node<'_>, message: impl Into<String>) -> InventoryError {
+    InventoryError::new(node.pos.line, node.pos.col, message)
+}
+
+/// The text of a scalar node: `None` when null or empty; an error for a list
+/// or an object.
+pub(crate) fn string<'n>(node: &'n Node<'_>, key: &str) -> Result<Option<&'n str>, InventoryError> {
+    match &node.value {
+        Value::Null => Ok(None),
+        Value::Seq(_) | Value::Map(_) => Err(error(
+            node,
+            format!("`{key}` is {}: expected a string", node.value.describe()),
+        )),
+        _ => Ok(text(Some(node)).filter(|t| !t.is_empty())),
+    }
+}
+
+/// The timestamp at `key` of an object: `None` when absent, null or empty;
+/// an error when it is no RFC 3339 timestamp (fractional seconds, up to the
+/// seven digits Microsoft Graph writes, are read).
+pub(crate) fn timestamp(node: &Node<'_>, key: &str) -> Result<Option<Date>, InventoryError> {
+    let Some(value) = get(node, key) else {
+        return Ok(None);
+    };
+    match &value.value {
+        Value::Str(stamp) if !stamp.is_empty() => crate::registry::time::parse_date(stamp)
+            .map(Some)
+            .map_err(|e| error(value, format!("`{key}`: {e}"))),
+        Value::Str(_) | Value::Null => Ok(None),
+        other => Err(error(
+            value,
+            format!(
+                "`{key}` is {}: expected an RFC 3339 timestamp such as 2026-12-05T10:15:42Z",
+                other.describe()
+            ),
+        )),
+    }
+}
+
+/// `7d1c6e2a-…`: 8-4-4-4-12 hexadecimal digits (an Entra application id).
+pub fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
