@@ -58,6 +58,10 @@ fn findings_are_valid_junit() -> Result<Completion, Failed> {
             assert_valid(&xmllint, &xsd, &ws, &run.stdout);
         }
     }
+    // Reconcile: findings located in inventories, on records without identity.
+    let run = crate::common::reconcile_sample(&ws, "junit");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_valid(&xmllint, &xsd, &ws, &run.stdout);
     Ok(Completion::Completed)
 }
 

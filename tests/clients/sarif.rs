@@ -1,5 +1,6 @@
 //! SARIF against the official SARIF 2.1.0 JSON Schema: the showcase, the
-//! hostile registry, and an invalid registry's report.
+//! hostile registry, a reconcile against inventories, and an invalid
+//! registry's report.
 
 use crate::common::{Workspace, hostile, showcase};
 use crate::{Check, shared};
@@ -46,6 +47,11 @@ fn findings_are_valid_sarif() -> Result<Completion, Failed> {
     let run = ws.run(&["audit", &name, "--now", "2026-11-22", "--format", "sarif"]);
     assert_eq!(run.code, 1);
     assert_valid(&validator, &run.stdout);
+    // Reconcile: findings located in inventories, on records without identity.
+    let run = crate::common::reconcile_sample(&ws, "sarif");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_valid(&validator, &run.stdout);
+    assert!(run.stdout.contains("\"ruleId\": \"unregistered-identity\""));
     Ok(Completion::Completed)
 }
 

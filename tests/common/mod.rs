@@ -264,3 +264,43 @@ pub fn readme_block(marker: &str) -> String {
     let body = &body[body.find('\n').expect("a fence line") + 1..];
     body[..body.find("```").expect("a closing fence")].to_owned()
 }
+
+/// `reconcile` of a small registry against the AWS and Entra fixtures (an
+/// unregistered user, an absent identity, rotation drift, an expired
+/// client secret), in `format`, run in `ws`.
+pub fn reconcile_sample(ws: &Workspace, format: &str) -> Run {
+    for fixture in ["aws/credential-report.csv", "entra/az-ad-app-list.json"] {
+        let text = std::fs::read(repo_root().join("tests/fixtures/inventory").join(fixture))
+            .expect("inventory fixture");
+        ws.write(fixture.rsplit('/').next().expect("a name"), text);
+    }
+    ws.write(
+        "reconciled.yaml",
+        "version: 1
+identities:
+  - id: aws-ci-deploy-bot
+    kind: service_account
+    ref: arn:aws:iam::123456789012:user/ci/ci-deploy-bot
+    owners: { policy: a, technical: b, revocation: c }
+    escalation: x
+    rotation: { last_rotated: 2026-11-25 }
+  - id: gone
+    kind: service_account
+    ref: arn:aws:iam::123456789012:user/gone
+    owners: { policy: a, technical: b, revocation: c }
+    escalation: x
+",
+    );
+    ws.run(&[
+        "reconcile",
+        "reconciled.yaml",
+        "--inventory",
+        "credential-report.csv",
+        "--inventory",
+        "az-ad-app-list.json",
+        "--now",
+        "2026-12-01",
+        "--format",
+        format,
+    ])
+}
