@@ -288,7 +288,7 @@ pub struct InventoryArgs {
 pub enum InventoryFormat {
     /// An AWS IAM credential report (CSV, or the JSON of `aws iam get-credential-report`)
     AwsCredentialReport,
-    /// `kubectl get serviceaccounts -A -o json` (or `-o yaml`)
+    /// `kubectl get serviceaccounts,secrets -A -o json` (or `-o yaml`; the Secrets give the tokens)
     Kubernetes,
     /// `gcloud iam service-accounts keys list --format=json`
     GcpKeys,
