@@ -153,6 +153,9 @@ impl TypedValueParser for RuleIdParser {
     }
 }
 
+/// The largest registry file accepted by default, in MiB.
+pub const MAX_FILE_SIZE_MIB: u64 = 512;
+
 /// How every command that reads a registry reads it (as `audit` does).
 #[derive(Debug, clap::Args)]
 pub struct RegistryArgs {
@@ -163,7 +166,7 @@ pub struct RegistryArgs {
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
     /// Largest registry file accepted, in MiB (at least 1)
-    #[arg(long, value_name = "MIB", default_value_t = 512,
+    #[arg(long, value_name = "MIB", default_value_t = MAX_FILE_SIZE_MIB,
           value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_size: u64,
     /// Threads that read and parse registry files; 0 means one per core (at most 256)

@@ -5,7 +5,7 @@ use super::Exit;
 use crate::cli::{ColorArg, ImportArgs, RegistryArgs};
 use crate::inventory::{Format, Record};
 use crate::output::{write_new, write_stderr, write_stdout};
-use crate::registry::{Registry, SourceFile, Sources};
+use crate::registry::{Registry, Sources};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -13,7 +13,7 @@ pub fn run(args: &ImportArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let registry_args = RegistryArgs {
         paths: args.merge.clone(),
         now: args.now.clone(),
-        max_file_size: 512,
+        max_file_size: crate::cli::MAX_FILE_SIZE_MIB,
         threads: 0,
     };
     let Some(today) = super::today(&registry_args, color) else {
@@ -52,11 +52,6 @@ pub fn run(args: &ImportArgs, color: ColorArg) -> anyhow::Result<Exit> {
             None => return Ok(Exit::Invalid),
         }
     };
-    if registry.files.is_empty() {
-        registry.files.push(SourceFile {
-            path: String::new(),
-        });
-    }
     let max = super::load_options(&registry_args).max_file_size;
     let sources = match super::reconcile::read_inventories(&args.inventories, max) {
         Ok(read) => super::reconcile::attach(&mut registry, read),
