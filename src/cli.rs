@@ -55,6 +55,16 @@ const IMPORT_EXAMPLES: &str = "Examples:
   nhi-own import --inventory k8s.json --merge registry/ -o registry/k8s-new.yaml
                                                  # only what registry/ lacks, as a file beside it";
 
+const DIFF_EXAMPLES: &str = "Examples:
+  nhi-own diff old/ownership.yaml ownership.yaml  # what a change does to accountability
+  git show origin/main:ownership.yaml > base.yaml && nhi-own diff base.yaml ownership.yaml --format markdown
+  nhi-own diff base/ registry/ --fail-on warning  # fail on warnings the change introduces";
+
+const EVIDENCE_EXAMPLES: &str = "Examples:
+  nhi-own evidence --output evidence/            # ./ownership.yaml, as an evidence pack
+  nhi-own evidence registry/ --inventory aws.csv --output evidence-2026-12/
+  cd evidence-2026-12 && sha256sum -c SHA256SUMS # how an auditor checks the pack";
+
 const SCHEMA_EXAMPLES: &str = "Examples:
   nhi-own schema -o ownership.schema.json        # then, as a registry's first line:
                                                  # yaml-language-server: $schema=ownership.schema.json
@@ -114,6 +124,12 @@ pub enum Command {
     /// List the deadlines ahead (rotations, expiries, reviews, exceptions) and who must act
     #[command(after_help = FORECAST_EXAMPLES)]
     Forecast(ForecastArgs),
+    /// Show what a change to the registry does to accountability (for pull-request reviews)
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// Write an evidence pack for auditors: a report page, CSV registers, hashes
+    #[command(after_help = EVIDENCE_EXAMPLES)]
+    Evidence(EvidenceArgs),
     /// Print the JSON Schema of the registry format (draft-07), for editors
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
@@ -369,4 +385,71 @@ pub enum RulesFormat {
     Json,
     /// The README's rule table
     Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The registry before the change (a file or a directory; `-` is standard input)
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The registry after the change (a file or a directory; `-` is standard input)
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Evaluate both as of this day (YYYY-MM-DD or RFC 3339); default: today (UTC)
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+    /// Largest registry file accepted, in MiB (at least 1)
+    #[arg(long, value_name = "MIB", default_value_t = MAX_FILE_SIZE_MIB,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_file_size: u64,
+    /// Threads that read and parse registry files; 0 means one per core (at most 256)
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Lowest severity of a finding the change introduces that fails the diff (exit 1)
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+impl DiffArgs {
+    /// How one side is read: exactly as `audit` reads a registry.
+    pub fn side(&self, path: &std::path::Path) -> RegistryArgs {
+        RegistryArgs {
+            paths: vec![path.to_path_buf()],
+            now: self.now.clone(),
+            max_file_size: self.max_file_size,
+            threads: self.threads,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    /// For a pull-request comment or a job summary
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvidenceArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// An inventory file to reconcile the registry with (repeat for several)
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventories: Vec<PathBuf>,
+    /// Read every inventory in this format instead of telling it from its content
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub inventory_format: Option<InventoryFormat>,
+    /// Keep Kubernetes namespaces' `default` service accounts
+    #[arg(long)]
+    pub include_default: bool,
+    /// The directory to write the pack into (never over a non-empty one without --force)
+    #[arg(long, short = 'o', value_name = "DIR", required = true)]
+    pub output: PathBuf,
+    /// Replace DIR if it exists and is not empty
+    #[arg(long)]
+    pub force: bool,
 }

@@ -1,6 +1,8 @@
 //! One module per subcommand. Each returns the process exit status.
 
 pub mod audit;
+pub mod diff;
+pub mod evidence;
 pub mod explain;
 pub mod forecast;
 pub mod import;
@@ -44,6 +46,8 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Forecast(args) => forecast::run(&args, color),
         Command::Reconcile(args) => reconcile::run(&args, color),
         Command::Import(args) => import::run(&args, color),
+        Command::Diff(args) => diff::run(&args, color),
+        Command::Evidence(args) => evidence::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
         Command::Man => {
             write_stdout(&man::page()?)?;
