@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod escape;
+pub mod evidence;
 pub mod forecast;
 pub mod inventory;
 pub mod keyword;

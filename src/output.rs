@@ -204,3 +204,104 @@ mod tests {
         assert_eq!(paint_line("  help: fix it"), "  help: fix it");
     }
 }
+
+/// What refuses to replace a non-empty directory without `--force`.
+pub const NOT_EMPTY: &str = "it is a directory that is not empty; pass --force to replace it";
+
+/// Writes `files` as the directory `path`, atomically: into a temporary
+/// directory beside it, renamed into place once every file is written and
+/// synced, so that the directory holds all of them or does not change.
+/// An empty directory is replaced; a non-empty one only with `force` (the
+/// old one is moved aside first and removed once the new one is in place);
+/// anything else at `path` (a file, a symbolic link) never. The directory
+/// and its files get the permissions the umask gives new ones.
+pub fn write_directory(path: &Path, files: &[(String, Vec<u8>)], force: bool) -> Result<(), String> {
+    let existing = std::fs::symlink_metadata(path).ok();
+    if let Some(meta) = &existing {
+        if !meta.is_dir() {
+            return Err("it exists and is not a directory".to_owned());
+        }
+        if !force && !is_empty_dir(path)? {
+            return Err(NOT_EMPTY.to_owned());
+        }
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!("directory `{}` does not exist", parent.display()));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nhi-own-pack");
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o777)
+    };
+    #[cfg(unix)]
+    builder.permissions(mode);
+    let temp = builder.tempdir_in(parent).map_err(|e| describe_io(&e))?;
+    for (name, bytes) in files {
+        let mut file =
+            std::fs::File::create(temp.path().join(name)).map_err(|e| describe_io(&e))?;
+        file.write_all(bytes).map_err(|e| describe_io(&e))?;
+        file.sync_all().map_err(|e| describe_io(&e))?;
+    }
+    let replaced = match &existing {
+        Some(_) if !is_empty_dir(path)? => {
+            // Moved aside, so that the new directory takes the name in one step.
+            let aside = tempfile::Builder::new()
+                .prefix(".nhi-own-old")
+                .tempdir_in(parent)
+                .map_err(|e| describe_io(&e))?;
+            let aside_path = aside.path().to_path_buf();
+            // The placeholder directory goes; the old pack takes its name.
+            std::fs::remove_dir(&aside_path).map_err(|e| describe_io(&e))?;
+            std::mem::forget(aside);
+            std::fs::rename(path, &aside_path).map_err(|e| describe_io(&e))?;
+            Some(aside_path)
+        }
+        _ => None,
+    };
+    let moved = std::fs::rename(temp.path(), path).or_else(|e| {
+        // Where a directory cannot be renamed over an empty one (Windows).
+        if replaced.is_none() && path.is_dir() && is_empty_dir(path).unwrap_or(false) {
+            std::fs::remove_dir(path).and_then(|()| std::fs::rename(temp.path(), path))
+        } else {
+            Err(e)
+        }
+    });
+    match moved {
+        Ok(()) => {
+            // Renamed away: nothing left for the guard to remove.
+            let _ = temp.keep();
+            if let Some(old) = replaced {
+                std::fs::remove_dir_all(&old).map_err(|e| {
+                    format!(
+                        "written, but the directory it replaced, moved to `{}`, could not be removed: {}",
+                        old.display(),
+                        describe_io(&e)
+                    )
+                })?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(old) = replaced {
+                let _ = std::fs::rename(&old, path);
+            }
+            Err(if e.kind() == io::ErrorKind::DirectoryNotEmpty {
+                NOT_EMPTY.to_owned()
+            } else {
+                describe_io(&e)
+            })
+        }
+    }
+}
+
+fn is_empty_dir(path: &Path) -> Result<bool, String> {
+    std::fs::read_dir(path)
+        .map(|mut entries| entries.next().is_none())
+        .map_err(|e| describe_io(&e))
+}

@@ -100,11 +100,21 @@ pub(crate) fn load(
     errors_as: crate::report::Format,
     color: ColorArg,
 ) -> anyhow::Result<Option<(crate::registry::Registry, Date)>> {
+    load_with(args, &load_options(args), errors_as, color)
+}
+
+/// [`load`], with the options given.
+pub(crate) fn load_with(
+    args: &RegistryArgs,
+    options: &LoadOptions,
+    errors_as: crate::report::Format,
+    color: ColorArg,
+) -> anyhow::Result<Option<(crate::registry::Registry, Date)>> {
     let Some(today) = today(args, color) else {
         return Ok(None);
     };
     let sources = crate::registry::Sources::resolve(&args.paths);
-    match crate::registry::load_sources(sources, &load_options(args)) {
+    match crate::registry::load_sources(sources, options) {
         Ok(registry) => Ok(Some((registry, today))),
         Err(errors) => {
             write_stderr(&format!("{errors}\nerror: {}\n", errors.summary()), color);

@@ -1,51 +1,23 @@
 //! `nhi-own reconcile`: the registry against inventories (SPEC §6).
 
 use super::Exit;
-use crate::cli::{ColorArg, InventoryArgs, ReconcileArgs};
+use crate::cli::{ColorArg, InventoryArgs, ReconcileArgs, RegistryArgs};
 use crate::inventory::{Inventory, ReadOptions};
 use crate::output::{terminal_width, use_color, write_stderr, write_stdout};
-use crate::registry::{LoadErrors, Registry, STDIN, SourceFile, display_path};
-use crate::report::{Style, render, render_errors};
+use crate::registry::{Date, FileDigest, LoadErrors, LoadOptions, Registry, STDIN, SourceFile, display_path};
+use crate::report::{Format, Style, render, render_errors};
 
 pub fn run(args: &ReconcileArgs, color: ColorArg) -> anyhow::Result<Exit> {
-    let stdin = |paths: &[std::path::PathBuf]| paths.iter().any(|p| p.as_os_str() == STDIN);
-    if stdin(&args.registry.paths) && stdin(&args.inventories.files) {
-        write_stderr(
-            "error: the registry and an inventory cannot both be standard input (`-`)\n",
-            color,
-        );
+    let options = super::load_options(&args.registry);
+    let Some((registry, today, sources)) = load_with_inventories(
+        &args.registry,
+        &options,
+        &args.inventories,
+        args.format,
+        color,
+    )?
+    else {
         return Ok(Exit::Invalid);
-    }
-    let max = super::load_options(&args.registry).max_file_size;
-    // The inventories are read while the registry loads.
-    let (loaded, read) = std::thread::scope(|scope| {
-        let read = scope.spawn(|| read_inventories(&args.inventories, max));
-        let loaded = super::load(&args.registry, args.format, color);
-        let read = read.join().unwrap_or_else(|_| Err(LoadErrors(Vec::new())));
-        (loaded, read)
-    });
-    let Some((mut registry, today)) = loaded? else {
-        return Ok(Exit::Invalid);
-    };
-    let sources = match read {
-        Ok(read) => attach(&mut registry, read),
-        Err(errors) => {
-            write_stderr(
-                &format!(
-                    "{errors}\nerror: {}; nothing was reconciled\n",
-                    crate::wording::plural(
-                        errors.0.len(),
-                        "inventory could not be read",
-                        "inventories could not be read"
-                    )
-                ),
-                color,
-            );
-            if let Some(report) = render_errors(&errors, args.format, today) {
-                write_stdout(report.as_bytes())?;
-            }
-            return Ok(Exit::Invalid);
-        }
     };
     let options = crate::reconcile::Options {
         include_humans: args.include_humans,
@@ -70,12 +42,72 @@ pub fn run(args: &ReconcileArgs, color: ColorArg) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// The registry, read as `audit` reads it, and the inventories, read while
+/// it loads and added to its file table (after the registry's own files).
+/// What cannot be read is reported on standard error and, for a machine
+/// format, in that format on standard output; then `None` (exit 2).
+pub(crate) fn load_with_inventories(
+    registry_args: &RegistryArgs,
+    options: &LoadOptions,
+    inventories: &InventoryArgs,
+    errors_as: Format,
+    color: ColorArg,
+) -> anyhow::Result<Option<(Registry, Date, Vec<crate::reconcile::Source>)>> {
+    let stdin = |paths: &[std::path::PathBuf]| paths.iter().any(|p| p.as_os_str() == STDIN);
+    if stdin(&registry_args.paths) && stdin(&inventories.files) {
+        write_stderr(
+            "error: the registry and an inventory cannot both be standard input (`-`)\n",
+            color,
+        );
+        return Ok(None);
+    }
+    let (loaded, read) = std::thread::scope(|scope| {
+        let read = scope.spawn(|| read_inventories(inventories, options.max_file_size));
+        let loaded = super::load_with(registry_args, options, errors_as, color);
+        let read = read.join().unwrap_or_else(|_| Err(LoadErrors(Vec::new())));
+        (loaded, read)
+    });
+    let Some((mut registry, today)) = loaded? else {
+        return Ok(None);
+    };
+    match read {
+        Ok(read) => {
+            let sources = attach(&mut registry, read);
+            Ok(Some((registry, today, sources)))
+        }
+        Err(errors) => {
+            write_stderr(
+                &format!(
+                    "{errors}\nerror: {}; nothing was reconciled\n",
+                    crate::wording::plural(
+                        errors.0.len(),
+                        "inventory could not be read",
+                        "inventories could not be read"
+                    )
+                ),
+                color,
+            );
+            if let Some(report) = render_errors(&errors, errors_as, today) {
+                write_stdout(report.as_bytes())?;
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// An inventory as read: the path it is shown as, and the digest of its bytes.
+pub(crate) struct Read {
+    pub display: String,
+    pub inventory: Inventory,
+    pub digest: FileDigest,
+}
+
 /// Reads every inventory (all of them, so every unreadable one is reported
-/// at once): each with the path it is shown as.
+/// at once).
 pub(crate) fn read_inventories(
     args: &InventoryArgs,
     max_bytes: u64,
-) -> Result<Vec<(String, Inventory)>, LoadErrors> {
+) -> Result<Vec<Read>, LoadErrors> {
     let options = ReadOptions {
         include_default: args.include_default,
     };
@@ -94,7 +126,11 @@ pub(crate) fn read_inventories(
         }
         let display = display_path(path);
         match crate::inventory::read_file(path, &display, format, &options, max_bytes) {
-            Ok(inventory) => read.push((display, inventory)),
+            Ok((inventory, digest)) => read.push(Read {
+                display,
+                inventory,
+                digest,
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -109,12 +145,19 @@ pub(crate) fn read_inventories(
 /// are located in it.
 pub(crate) fn attach(
     registry: &mut Registry,
-    read: Vec<(String, Inventory)>,
+    read: Vec<Read>,
 ) -> Vec<crate::reconcile::Source> {
     read.into_iter()
-        .map(|(display, inventory)| {
+        .map(|Read {
+                  display,
+                  inventory,
+                  digest,
+              }| {
             let file = u32::try_from(registry.files.len()).unwrap_or(u32::MAX);
-            registry.files.push(SourceFile { path: display });
+            registry.files.push(SourceFile {
+                path: display,
+                digest: Some(digest),
+            });
             crate::reconcile::Source { file, inventory }
         })
         .collect()

@@ -302,16 +302,20 @@ pub fn read_text(
 }
 
 /// Reads the inventory file at `path` (shown as `display`), at most
-/// `max_bytes` long; a problem is a load error located in it.
+/// `max_bytes` long, with the digest of the bytes read; a problem is a load
+/// error located in it.
 pub fn read_file(
     path: &std::path::Path,
     display: &str,
     format: Option<Format>,
     options: &ReadOptions,
     max_bytes: u64,
-) -> Result<Inventory, crate::registry::LoadError> {
+) -> Result<(Inventory, crate::registry::FileDigest), crate::registry::LoadError> {
     let text = crate::registry::read_file(path, display, max_bytes)?;
-    read_text(&text, format, options).map_err(|e| crate::registry::LoadError {
+    let digest = crate::registry::FileDigest::of(text.as_bytes());
+    read_text(&text, format, options)
+        .map(|inventory| (inventory, digest))
+        .map_err(|e| crate::registry::LoadError {
         file: Some(display.to_owned()),
         line: e.line,
         // A CSV error has a line and no column (0): located, like a CSV

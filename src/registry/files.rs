@@ -7,6 +7,25 @@ use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+/// The SHA-256 and the size of a file's bytes, as read: what an evidence
+/// pack's manifest records of its inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Lower-case hexadecimal.
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl FileDigest {
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        FileDigest {
+            sha256: crate::report::hex(&Sha256::digest(bytes)),
+            size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
 /// The path that stands for standard input.
 pub const STDIN: &str = "-";
 /// How standard input is shown in locations.

@@ -21,6 +21,8 @@ pub struct LoadOptions {
     pub threads: usize,
     /// Whether one large file is split into chunks parsed in parallel.
     pub chunking: Chunking,
+    /// Whether each file's [`FileDigest`](super::FileDigest) is kept.
+    pub digests: bool,
     /// Which YAML layer reads the files.
     #[doc(hidden)]
     pub engine: Engine,
@@ -42,6 +44,7 @@ impl Default for LoadOptions {
             max_file_size: 512 * 1024 * 1024,
             threads: 0,
             chunking: Chunking::Auto,
+            digests: false,
             engine: Engine::Events,
         }
     }
@@ -122,6 +125,18 @@ fn load_read(
     options: &LoadOptions,
     mut errors: Vec<LoadError>,
 ) -> Result<Registry, LoadErrors> {
+    // Each file is read once, on whichever worker parses it.
+    let digests: Vec<std::sync::OnceLock<super::FileDigest>> =
+        displays.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let read = |i: usize| {
+        let text = read(i)?;
+        if options.digests
+            && let Some(slot) = digests.get(i)
+        {
+            let _ = slot.set(super::FileDigest::of(text.as_bytes()));
+        }
+        Ok(text)
+    };
     let outcomes = parse_files(displays, read, options, |file, display, doc, whole| {
         let mut converter = Converter::new(file, display);
         parse_document(&mut converter, display, doc, whole, options.engine);
@@ -155,7 +170,10 @@ fn load_read(
         errors.extend(file_errors);
         parsed.push((display, contents));
     }
-    let registry = super::merge::merge(parsed, &mut errors);
+    let mut registry = super::merge::merge(parsed, &mut errors);
+    for (file, digest) in registry.files.iter_mut().zip(digests) {
+        file.digest = digest.into_inner();
+    }
     // Within a file, report problems top to bottom; files stay in the order given.
     let order: HashMap<&str, usize> = registry
         .files

@@ -12,7 +12,7 @@ pub(super) fn merge(parsed: Vec<(String, FileContents)>, errors: &mut Vec<LoadEr
     let mut registry = Registry::default();
     let mut policy_at: Option<Loc> = None;
     for (path, contents) in parsed {
-        registry.files.push(SourceFile { path });
+        registry.files.push(SourceFile { path, digest: None });
         if let Some((loc, policy)) = contents.policy {
             match policy_at {
                 None => {

@@ -22,7 +22,7 @@ use crate::catalogue::{RuleId, Severity};
 use crate::keyword::keyword_enum;
 use crate::wording::plural;
 pub(crate) use files::read_file;
-pub use files::{STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
+pub use files::{FileDigest, STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
 pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, load_sources, parse_only};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -116,6 +116,9 @@ keyword_enum! {
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
+    /// The SHA-256 and size of the bytes read, when the loader was asked for
+    /// them ([`LoadOptions::digests`]).
+    pub digest: Option<FileDigest>,
 }
 
 /// An owner reference held by a role: absent (located at the nearest enclosing

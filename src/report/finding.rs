@@ -269,17 +269,20 @@ impl Finding {
 /// hide behind a finding already baselined).
 pub(crate) fn hash(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};
-    use std::fmt::Write as _;
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
-    let digest = hasher.finalize();
-    digest
+    hex(&hasher.finalize()[..16])
+}
+
+/// Bytes as lower-case hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
         .iter()
-        .take(16)
-        .fold(String::with_capacity(32), |mut hex, byte| {
+        .fold(String::with_capacity(bytes.len() * 2), |mut hex, byte| {
             let _ = write!(hex, "{byte:02x}");
             hex
         })

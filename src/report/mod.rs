@@ -24,7 +24,7 @@ use serde::Serialize;
 mod finding;
 pub use finding::{Finding, Owners, RelatedLocation, Subject, fingerprint, route};
 
-pub(crate) use finding::hash;
+pub(crate) use finding::{hash, hex};
 
 /// The exception that suppressed a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
