@@ -215,7 +215,11 @@ pub const NOT_EMPTY: &str = "it is a directory that is not empty; pass --force t
 /// old one is moved aside first and removed once the new one is in place);
 /// anything else at `path` (a file, a symbolic link) never. The directory
 /// and its files get the permissions the umask gives new ones.
-pub fn write_directory(path: &Path, files: &[(String, Vec<u8>)], force: bool) -> Result<(), String> {
+pub fn write_directory(
+    path: &Path,
+    files: &[(String, Vec<u8>)],
+    force: bool,
+) -> Result<(), String> {
     let existing = std::fs::symlink_metadata(path).ok();
     if let Some(meta) = &existing {
         if !meta.is_dir() {

@@ -16,7 +16,9 @@ pub fn run(args: &EvidenceArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let shown = escape(&args.output.display().to_string()).into_owned();
     // What would stop the write is told before anything is read.
     if let Some(message) = refusal(&args.output, args.force) {
-        return fail(format!("cannot write the evidence pack to `{shown}`: {message}"));
+        return fail(format!(
+            "cannot write the evidence pack to `{shown}`: {message}"
+        ));
     }
     if let Some(input) = input_inside(args) {
         return fail(format!(
@@ -71,7 +73,9 @@ pub fn run(args: &EvidenceArgs, color: ColorArg) -> anyhow::Result<Exit> {
     };
     let files = crate::evidence::pack(&registry, &report, &inputs);
     if let Err(message) = write_directory(&args.output, &files, args.force) {
-        return fail(format!("cannot write the evidence pack to `{shown}`: {message}"));
+        return fail(format!(
+            "cannot write the evidence pack to `{shown}`: {message}"
+        ));
     }
     write_stderr(
         &format!(

@@ -4,7 +4,9 @@ use super::Exit;
 use crate::cli::{ColorArg, InventoryArgs, ReconcileArgs, RegistryArgs};
 use crate::inventory::{Inventory, ReadOptions};
 use crate::output::{terminal_width, use_color, write_stderr, write_stdout};
-use crate::registry::{Date, FileDigest, LoadErrors, LoadOptions, Registry, STDIN, SourceFile, display_path};
+use crate::registry::{
+    Date, FileDigest, LoadErrors, LoadOptions, Registry, STDIN, SourceFile, display_path,
+};
 use crate::report::{Format, Style, render, render_errors};
 
 pub fn run(args: &ReconcileArgs, color: ColorArg) -> anyhow::Result<Exit> {
@@ -143,22 +145,21 @@ pub(crate) fn read_inventories(
 
 /// Adds each inventory file to the registry's file table, so that findings
 /// are located in it.
-pub(crate) fn attach(
-    registry: &mut Registry,
-    read: Vec<Read>,
-) -> Vec<crate::reconcile::Source> {
+pub(crate) fn attach(registry: &mut Registry, read: Vec<Read>) -> Vec<crate::reconcile::Source> {
     read.into_iter()
-        .map(|Read {
-                  display,
-                  inventory,
-                  digest,
-              }| {
-            let file = u32::try_from(registry.files.len()).unwrap_or(u32::MAX);
-            registry.files.push(SourceFile {
-                path: display,
-                digest: Some(digest),
-            });
-            crate::reconcile::Source { file, inventory }
-        })
+        .map(
+            |Read {
+                 display,
+                 inventory,
+                 digest,
+             }| {
+                let file = u32::try_from(registry.files.len()).unwrap_or(u32::MAX);
+                registry.files.push(SourceFile {
+                    path: display,
+                    digest: Some(digest),
+                });
+                crate::reconcile::Source { file, inventory }
+            },
+        )
         .collect()
 }

@@ -591,7 +591,11 @@ fn exceptions(out: &mut String, facts: &Facts<'_>) {
         } else {
             format!(
                 "<br>{}",
-                row.why.iter().map(|w| text(w)).collect::<Vec<_>>().join("<br>")
+                row.why
+                    .iter()
+                    .map(|w| text(w))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
             )
         };
         let _ = write!(
@@ -622,8 +626,16 @@ fn holder_cell(h: &Holder<'_>) -> String {
         None => "<span class=\"error\">missing</span>".to_owned(),
         Some(id) => {
             let kind = h.kind.map_or(String::new(), |k| format!("{k}, "));
-            let class = if h.accountable { "" } else { " class=\"error\"" };
-            format!("{}<br><span{class}>{kind}{}</span>", code(id), text(&h.status))
+            let class = if h.accountable {
+                ""
+            } else {
+                " class=\"error\""
+            };
+            format!(
+                "{}<br><span{class}>{kind}{}</span>",
+                code(id),
+                text(&h.status)
+            )
         }
     }
 }

@@ -34,7 +34,11 @@ pub struct Inputs<'a> {
 }
 
 /// The files of a pack, in the order they are listed, `SHA256SUMS` last.
-pub fn pack(registry: &Registry, report: &Report<'_>, inputs: &Inputs<'_>) -> Vec<(String, Vec<u8>)> {
+pub fn pack(
+    registry: &Registry,
+    report: &Report<'_>,
+    inputs: &Inputs<'_>,
+) -> Vec<(String, Vec<u8>)> {
     let facts = Facts::new(registry, report, inputs);
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("report.html".to_owned(), html::render(&facts).into_bytes()),
@@ -410,10 +414,7 @@ fn holder<'r>(ctx: &Context<'r>, identity: &'r Identity, role: Role) -> Holder<'
         Some(_) if owner.status == crate::registry::OwnerStatus::Inactive => {
             ("inactive".to_owned(), false)
         }
-        Some(why) => (
-            why.reason.trim_start_matches("is ").to_owned(),
-            false,
-        ),
+        Some(why) => (why.reason.trim_start_matches("is ").to_owned(), false),
     };
     Holder {
         id: Some(&id.value),
@@ -477,7 +478,10 @@ fn controls(
             for entry in 0..registry.identities.len() {
                 if open[entry].iter().any(|f| row.rules.contains(&f.rule)) {
                     row.failing += 1;
-                } else if suppressed[entry].iter().any(|f| row.rules.contains(&f.rule)) {
+                } else if suppressed[entry]
+                    .iter()
+                    .any(|f| row.rules.contains(&f.rule))
+                {
                     row.excepted += 1;
                 } else {
                     row.passing += 1;
@@ -604,7 +608,8 @@ impl PolicyInForce {
             severity: RuleId::ALL
                 .iter()
                 .map(|&rule| {
-                    let level = crate::audit::severity(registry, rule).map_or("off", |s| s.as_str());
+                    let level =
+                        crate::audit::severity(registry, rule).map_or("off", |s| s.as_str());
                     (rule.as_str(), level)
                 })
                 .collect(),

@@ -316,15 +316,15 @@ pub fn read_file(
     read_text(&text, format, options)
         .map(|inventory| (inventory, digest))
         .map_err(|e| crate::registry::LoadError {
-        file: Some(display.to_owned()),
-        line: e.line,
-        // A CSV error has a line and no column (0): located, like a CSV
-        // record, at the line's column 1, as `FILE:LINE:COL` and every
-        // report format count columns from 1.
-        col: if e.line > 0 { e.col.max(1) } else { 0 },
-        message: e.message,
-        help: None,
-    })
+            file: Some(display.to_owned()),
+            line: e.line,
+            // A CSV error has a line and no column (0): located, like a CSV
+            // record, at the line's column 1, as `FILE:LINE:COL` and every
+            // report format count columns from 1.
+            col: if e.line > 0 { e.col.max(1) } else { 0 },
+            message: e.message,
+            help: None,
+        })
 }
 
 /// An error at a node of a JSON or YAML inventory.

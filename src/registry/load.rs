@@ -126,8 +126,10 @@ fn load_read(
     mut errors: Vec<LoadError>,
 ) -> Result<Registry, LoadErrors> {
     // Each file is read once, on whichever worker parses it.
-    let digests: Vec<std::sync::OnceLock<super::FileDigest>> =
-        displays.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let digests: Vec<std::sync::OnceLock<super::FileDigest>> = displays
+        .iter()
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     let read = |i: usize| {
         let text = read(i)?;
         if options.digests
