@@ -19,6 +19,7 @@ fn ci_files_match_their_schemas() -> Result<Completion, Failed> {
             "vendor.github-workflows",
             "examples/ci/github-reconcile.yml",
         ),
+        ("vendor.github-workflows", "examples/ci/github-evidence.yml"),
         ("vendor.github-workflows", ".github/workflows/release.yml"),
         ("vendor.github-actions", "action.yml"),
         ("vendor.gitlab-ci", "examples/ci/gitlab-ci.yml"),

@@ -662,3 +662,60 @@ identities:
     let exceptions = read(&out, "exceptions.csv");
     assert!(exceptions.contains(",'-2+3,'@team,"), "{exceptions}");
 }
+
+/// The README's snippet, run by bash as a user runs it: the pack is written,
+/// `sha256sum -c` passes in it, and fails once a file is changed.
+#[test]
+fn readme_snippet_writes_a_pack_that_sha256sum_verifies() {
+    if std::process::Command::new("sha256sum")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `sha256sum` (coreutils) on this machine");
+        return;
+    }
+    let ws = Workspace::new();
+    ws.write(
+        "examples/showcase.yaml",
+        std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
+    );
+    let block = crate::common::readme_block("## Evidence for auditors");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhi-own"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |script: &str| {
+        std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(ws.dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let output = run(&block);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let checked: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        checked,
+        FILES[1..]
+            .iter()
+            .map(|f| format!("{f}: OK"))
+            .collect::<Vec<_>>()
+    );
+    // One byte changed, and the check fails, naming the file.
+    let report = ws.dir.path().join("evidence-2026-11/owners.csv");
+    let mut bytes = std::fs::read(&report).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&report, bytes).unwrap();
+    let output = run("cd evidence-2026-11 && sha256sum -c SHA256SUMS");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("owners.csv: FAILED"));
+}
