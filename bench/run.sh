@@ -97,10 +97,12 @@ if (( commands_n > 0 )); then
     measure "cmd-owners" "$commands_n" $bin owners --now $now --format json "$file"
     measure "cmd-forecast-json" "$commands_n" $bin forecast --now $now --within 90d --format json "$file"
     measure "cmd-forecast-ics" "$commands_n" $bin forecast --now $now --within 90d --format ics "$file"
+    measure "cmd-evidence" "$commands_n" $bin evidence --now $now --force --output "$results/pack" "$file"
     rss "cmd-baseline" $bin audit --now $now --format json --baseline "$results/baseline.json" "$file"
     rss "cmd-owners" $bin owners --now $now --format json "$file"
     rss "cmd-forecast-json" $bin forecast --now $now --within 90d --format json "$file"
     rss "cmd-forecast-ics" $bin forecast --now $now --within 90d --format ics "$file"
+    rss "cmd-evidence" $bin evidence --now $now --force --output "$results/pack" "$file"
     echo "$commands_n" >"$results/commands-n"
 
     # Reconcile: an N-row AWS credential report against N identities

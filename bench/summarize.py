@@ -110,6 +110,7 @@ def main(results, data, sizes):
             ("owners", "`owners --format json`"),
             ("forecast-json", "`forecast --within 90d --format json`"),
             ("forecast-ics", "`forecast --within 90d --format ics`"),
+            ("evidence", "`evidence --output DIR --force` (the whole pack)"),
         ]:
             took = mean(results, f"cmd-{name}")
             print(f"| {shown} | {ms(took)} | {ratio(took, audit)} | {mb(rss(results, f'cmd-{name}'))} |")
