@@ -390,6 +390,7 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
         .collect();
     chart(
         out,
+        "Open findings per rule",
         bars(
             "chart-rules",
             "Open findings per rule",
@@ -421,6 +422,7 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
         .collect();
     chart(
         out,
+        "Credential age against max age",
         bars(
             "chart-ages",
             "Credential age against max age",
@@ -441,6 +443,7 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
         .collect();
     chart(
         out,
+        "Deadlines over the next 90 days",
         bars(
             "chart-deadlines",
             "Deadlines over the next 90 days",
@@ -448,7 +451,7 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
             &deadlines,
             &[],
         ),
-        "Rotations, expiries, reviews and exception expiries that fall due, week by week (what `nhi-own forecast --within 90d` lists).",
+        "Rotations, expiries, reviews and exception expiries that fall due, week by week (what nhi-own forecast --within 90d lists).",
     );
     const TEAMS: usize = 20;
     let teams: Vec<Bar> = facts
@@ -463,6 +466,7 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
     let more = facts.teams.len().saturating_sub(TEAMS);
     chart(
         out,
+        "Owner coverage per team",
         bars(
             "chart-teams",
             "Owner coverage per team",
@@ -482,10 +486,11 @@ fn charts(out: &mut String, facts: &Facts<'_>) {
     out.push_str("</section>\n");
 }
 
-fn chart(out: &mut String, svg: String, caption: &str) {
+fn chart(out: &mut String, title: &str, svg: String, caption: &str) {
     let _ = write!(
         out,
-        "<figure class=\"chart-box\">{svg}<figcaption>{}</figcaption></figure>\n",
+        "<h3>{}</h3>\n<figure class=\"chart-box\">{svg}<figcaption>{}</figcaption></figure>\n",
+        text(title),
         text(caption)
     );
 }
