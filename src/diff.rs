@@ -565,7 +565,10 @@ fn exception_changes(before: &Identity, after: &Identity) -> Vec<Change> {
             let (change, why) = match (was_expires, expires) {
                 (Some(a), Some(b)) if b > a => (
                     "extended",
-                    Some(format!("accepts the risk of {rule} {} longer", crate::wording::days((b - a).num_days()))),
+                    Some(format!(
+                        "accepts the risk of {rule} {} longer",
+                        crate::wording::days((b - a).num_days())
+                    )),
                 ),
                 (None, Some(_)) => (
                     "extended",
@@ -662,9 +665,8 @@ fn compare_policy(old: &Policy, new: &Policy) -> Vec<Change> {
                         "an identity without a {role} owner no longer fails"
                     ))),
             ),
-            (false, true) => changes.push(
-                Change::new("required_owners", None, Some(role.to_string())).kind("added"),
-            ),
+            (false, true) => changes
+                .push(Change::new("required_owners", None, Some(role.to_string())).kind("added")),
             _ => {}
         }
     }
@@ -683,9 +685,10 @@ fn compare_policy(old: &Policy, new: &Policy) -> Vec<Change> {
     };
     let days = |d: &Option<Days>| d.as_ref().map(|d| d.days);
     if days(&old.rotation_max_age) != days(&new.rotation_max_age) {
-        let governed = IdentityKind::ALL.iter().copied().filter(|k| {
-            !old.rotation_kinds.contains_key(k) || !new.rotation_kinds.contains_key(k)
-        });
+        let governed = IdentityKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| !old.rotation_kinds.contains_key(k) || !new.rotation_kinds.contains_key(k));
         let raised = raised(&mut governed.into_iter());
         changes.push(
             Change::new(
@@ -772,7 +775,11 @@ fn compare_policy(old: &Policy, new: &Policy) -> Vec<Change> {
         }
     }
     let globs = |p: &Policy| -> Vec<String> {
-        p.ignore_refs.globs.iter().map(|g| g.value.clone()).collect()
+        p.ignore_refs
+            .globs
+            .iter()
+            .map(|g| g.value.clone())
+            .collect()
     };
     let (was, now) = (globs(old), globs(new));
     for glob in &now {
@@ -887,9 +894,8 @@ fn compare_owners(old: &Registry, new: &Registry) -> Vec<OwnerChange> {
         if field(before) != field(after) {
             changes.push(Change::new("name", field(before), field(after)));
         }
-        let members = |o: &Owner| -> Vec<String> {
-            o.members.iter().map(|m| m.value.clone()).collect()
-        };
+        let members =
+            |o: &Owner| -> Vec<String> { o.members.iter().map(|m| m.value.clone()).collect() };
         let (was, now) = (members(before), members(after));
         for m in now.iter().filter(|m| !was.contains(m)) {
             changes.push(Change::new("members", None, Some(m.clone())).kind("added"));
@@ -942,7 +948,9 @@ fn compare_findings(old: &Report, new: &Report) -> Findings {
         resolved: old
             .findings
             .iter()
-            .filter(|f| !new_open.contains(&f.fingerprint) && !new_suppressed.contains(&f.fingerprint))
+            .filter(|f| {
+                !new_open.contains(&f.fingerprint) && !new_suppressed.contains(&f.fingerprint)
+            })
             .cloned()
             .collect(),
         newly_suppressed: new
@@ -987,9 +995,8 @@ fn owner_note(change: &Change) -> Option<String> {
 }
 
 fn owners_text(owners: &Owners) -> String {
-    let role = |name: &str, id: &Option<String>| {
-        format!("{name}: {}", id.as_deref().unwrap_or("missing"))
-    };
+    let role =
+        |name: &str, id: &Option<String>| format!("{name}: {}", id.as_deref().unwrap_or("missing"));
     [
         role("policy", &owners.policy),
         role("technical", &owners.technical),
@@ -1053,9 +1060,14 @@ pub fn table(diff: &Diff, color: bool) -> String {
             );
         }
     }
-    let change_line = |out: &mut String, c: &Change| {
+    let change_line = |out: &mut String, indent: &str, c: &Change| {
         let (what, was, now) = describe(c);
-        let mut line = format!("      {}: {} → {}", escape(&what), escape(&was), escape(&now));
+        let mut line = format!(
+            "{indent}{}: {} → {}",
+            escape(&what),
+            escape(&was),
+            escape(&now)
+        );
         if let Some(note) = owner_note(c) {
             let _ = write!(line, " ({note})");
         }
@@ -1075,14 +1087,14 @@ pub fn table(diff: &Diff, color: bool) -> String {
                 escape(&location(&e.file, e.line, e.column))
             );
             for c in &e.changes {
-                change_line(&mut out, c);
+                change_line(&mut out, "      ", c);
             }
         }
     }
     if !diff.policy.is_empty() {
         let _ = writeln!(out, "\nPolicy ({}):", diff.policy.len());
         for c in &diff.policy {
-            change_line(&mut out, c);
+            change_line(&mut out, "  ~ ", c);
         }
     }
     if !diff.owners.is_empty() {
@@ -1105,7 +1117,7 @@ pub fn table(diff: &Diff, color: bool) -> String {
             }
             let _ = writeln!(out, "{line}");
             for c in &o.changes {
-                change_line(&mut out, c);
+                change_line(&mut out, "      ", c);
             }
         }
     }
