@@ -202,7 +202,7 @@ pub fn diff(old: &Registry, old_report: &Report, new: &Registry, new_report: &Re
     let mut identities = compare_identities(old, new);
     identities.added.sort_by_key(|e| !e.privileged);
     identities.changed.sort_by_key(|e| !e.privileged);
-    let policy = compare_policy(&old.policy, &new.policy);
+    let policy = compare_policy(old, new);
     let owners = compare_owners(old, new);
     let findings = compare_findings(old_report, new_report);
 
@@ -644,19 +644,13 @@ fn leniency(severity: Option<Severity>) -> u8 {
     }
 }
 
-fn effective_severity(policy: &Policy, rule: RuleId) -> Option<Severity> {
-    match policy.severity.get(&rule) {
-        None => Some(rule.info().severity),
-        Some(set) => *set,
-    }
-}
-
-fn compare_policy(old: &Policy, new: &Policy) -> Vec<Change> {
+fn compare_policy(old_registry: &Registry, new_registry: &Registry) -> Vec<Change> {
+    let (old, new) = (&old_registry.policy, &new_registry.policy);
     let mut changes = Vec::new();
-    for role in Role::ALL.iter().copied() {
+    for role in Role::ALL {
         match (
-            old.required_owners.contains(&role),
-            new.required_owners.contains(&role),
+            old.required_owners.contains(role),
+            new.required_owners.contains(role),
         ) {
             (true, false) => changes.push(
                 Change::new("required_owners", Some(role.to_string()), None)
@@ -761,7 +755,10 @@ fn compare_policy(old: &Policy, new: &Policy) -> Vec<Change> {
         }
     }
     for rule in RuleId::ALL.iter().copied() {
-        let (was, now) = (effective_severity(old, rule), effective_severity(new, rule));
+        let (was, now) = (
+            crate::audit::severity(old_registry, rule),
+            crate::audit::severity(new_registry, rule),
+        );
         if was != now {
             let word = |s: Option<Severity>| s.map_or("off", Severity::as_str).to_owned();
             let why = (leniency(now) > leniency(was)).then(|| match now {

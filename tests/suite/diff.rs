@@ -694,13 +694,26 @@ fn readme_snippet_runs_as_written() {
         let Some(args) = command.strip_prefix("nhi-own ") else {
             continue;
         };
+        // `> FILE` as the shell would do it.
+        let (args, to) = match args.split_once(" > ") {
+            Some((args, file)) => (args, Some(file)),
+            None => (args, None),
+        };
         let args: Vec<&str> = args.split_whitespace().collect();
         let run = ws.run(&args);
         assert_eq!(run.code, 1, "`{command}`: {}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains("1 identity added"), "{}", run.stdout);
+        if let Some(file) = to {
+            ws.write(file, &run.stdout);
+            assert!(
+                run.stdout.starts_with("### ❌ nhi-own diff"),
+                "{}",
+                run.stdout
+            );
+        }
         ran += 1;
     }
-    assert!(ran >= 1, "{block}");
+    assert_eq!(ran, 2, "{block}");
     // The output the README shows is the command's, line for line.
     let shown = common::readme_block("prints, for the change in");
     let run = ws.run(&[
