@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod escape;
 pub mod evidence;
 pub mod forecast;

@@ -498,3 +498,92 @@ fn ids_cannot_start_a_ci_command() {
         }
     }
 }
+
+/// `diff`, in each of its formats: the hostile registry against an older
+/// version of itself (another technical owner, escalation and exception
+/// expiry, no second identity), so that its strings appear as added
+/// identities, changed values, owner entries and findings.
+#[test]
+fn diff_views() {
+    let ws = Workspace::new();
+    let name = hostile(&ws);
+    let new = std::fs::read_to_string(ws.dir.path().join(&name)).unwrap();
+    let q = |s: &str| serde_json::to_string(s).unwrap();
+    let (owner, ghost) = (
+        q(&format!("own-{ID_CORPUS}")),
+        q(&format!("ghost-{ID_CORPUS}")),
+    );
+    let old = new
+        .replace(
+            &format!("technical: {owner}"),
+            &format!("technical: {ghost}"),
+        )
+        .replace(&format!("escalation: {}", q(CORPUS)), "escalation: x")
+        .replace("expires: 2026-12-01", "expires: 2026-11-30");
+    let old = &old[..old.find("  - id: other").unwrap()];
+    assert_ne!(old, new);
+    ws.write("old.yaml", old);
+    for format in ["table", "json", "markdown"] {
+        let run = ws.run(&[
+            "diff",
+            "old.yaml",
+            &name,
+            "--now",
+            "2026-11-22",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(run.stderr.is_empty(), "{format}: {}", run.stderr);
+        assert_inert(format, &run.stdout);
+        for line in run.stdout.lines() {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "{format}: a line reads as a command: {line:?}"
+            );
+        }
+        match format {
+            "json" => {
+                let diff: Value = serde_json::from_str(&run.stdout).unwrap();
+                assert_eq!(diff["identities"]["added"][0]["id"], "other");
+                let changes = diff["identities"]["changed"][0]["changes"]
+                    .as_array()
+                    .unwrap();
+                assert!(
+                    changes
+                        .iter()
+                        .any(|c| c["field"] == "escalation" && c["new"] == CORPUS),
+                    "{changes:?}"
+                );
+            }
+            "markdown" => {
+                // The tool's own HTML, alone on its lines, holds no registry text.
+                let mut kept = String::new();
+                for line in run.stdout.lines() {
+                    if line.starts_with("<details") {
+                        let title = line
+                            .strip_prefix("<details open><summary>")
+                            .or_else(|| line.strip_prefix("<details><summary>"))
+                            .and_then(|l| l.strip_suffix("</summary>"))
+                            .unwrap_or_else(|| panic!("{line}"));
+                        assert!(
+                            title
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || " ()".contains(c)),
+                            "{line}"
+                        );
+                    } else if line != "</details>" {
+                        kept.push_str(line);
+                        kept.push('\n');
+                    }
+                }
+                assert!(run.stdout.contains("<details"), "{}", run.stdout);
+                let rows = assert_markdown_inert(&kept);
+                assert!(rows.len() > 5, "{rows:?}\n{}", run.stdout);
+            }
+            _ => assert!(run.stdout.contains("\\u{202e}"), "{}", run.stdout),
+        }
+    }
+}

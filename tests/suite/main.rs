@@ -25,6 +25,7 @@ mod budget;
 mod chunking;
 mod ci_formats;
 mod cli;
+mod diff;
 mod evidence;
 mod fixtures;
 mod forecast;
