@@ -242,10 +242,12 @@ proptest! {
             What::Expiry if soon(d) => Some("expiring-credential"),
             _ => None,
         });
-        let reported: Vec<(String, u32, u32)> = found(&["rotation-due", "expiring-credential"])
+        // Sorted by place, as `within` is (`found` sorts by fingerprint first).
+        let mut reported: Vec<(String, u32, u32)> = found(&["rotation-due", "expiring-credential"])
             .into_iter()
             .map(|(rule, _, line, column)| (rule, line, column))
             .collect();
+        reported.sort();
         prop_assert_eq!(&within, &reported, "{}", text);
         let expiring_exceptions = listed(&|d| (d.what == What::Exception && soon(d)).then_some("expiring-exception"));
         for f in found(&["expiring-exception"]) {
