@@ -17,7 +17,7 @@ use crate::registry::{
     Days, Exception, Identity, IdentityKind, IdentityStatus, MaxAge, Owner, OwnerKind, OwnerStatus,
     Policy, Registry, Role,
 };
-use crate::report::markdown::code;
+use crate::report::markdown::{code, findings_table};
 use crate::report::{Finding, Owners, Report, Suppressed, paint};
 use crate::wording::plural;
 use serde::Serialize;
@@ -1381,26 +1381,6 @@ fn identities_table(out: &mut String, entries: &[IdentityEntry]) {
             role(&e.owners.technical),
             role(&e.owners.revocation),
             code(&location(&e.file, e.line, e.column))
-        );
-    }
-}
-
-fn findings_table(out: &mut String, findings: &[Finding]) {
-    out.push_str("| severity | rule | identity | message | location |\n|---|---|---|---|---|\n");
-    for f in findings {
-        let icon = match f.severity {
-            Severity::Error => "🔴",
-            Severity::Warning => "🟡",
-            Severity::Info => "🔵",
-        };
-        let _ = writeln!(
-            out,
-            "| {icon} {} | `{}` | {} | {} | {} |",
-            f.severity,
-            f.rule,
-            code(&f.subject()),
-            code(&f.message),
-            code(&location(&f.file, f.line, f.column))
         );
     }
 }

@@ -351,13 +351,7 @@ fn headline(out: &mut String, facts: &Facts<'_>) {
         figure(out, key, &n.to_string(), label, class);
     }
     if facts.reconciled {
-        for rule in RuleId::ALL.iter().filter(|r| r.group() == Group::Drift) {
-            let n = facts
-                .report
-                .findings
-                .iter()
-                .filter(|f| f.rule == *rule)
-                .count();
+        for (rule, n) in facts.drift() {
             figure(
                 out,
                 rule.as_str(),
@@ -703,13 +697,7 @@ fn reconciliation(out: &mut String, facts: &Facts<'_>) {
          <th class=\"n\">Open findings</th></tr></thead><tbody>",
         counts.records, counts.matched, counts.people, counts.ignored, counts.skipped
     );
-    for rule in RuleId::ALL.iter().filter(|r| r.group() == Group::Drift) {
-        let n = facts
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.rule == *rule)
-            .count();
+    for (rule, n) in facts.drift() {
         let _ = write!(
             out,
             "<tr><td><code>{rule}</code></td><td>{}</td><td class=\"n\">{n}</td></tr>",

@@ -373,6 +373,22 @@ impl<'r> Facts<'r> {
             .collect()
     }
 
+    /// Open findings of each drift rule, in catalogue order.
+    pub fn drift(&self) -> impl Iterator<Item = (RuleId, usize)> + '_ {
+        RuleId::ALL
+            .iter()
+            .filter(|r| r.group() == Group::Drift)
+            .map(|&rule| {
+                let n = self
+                    .report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == rule)
+                    .count();
+                (rule, n)
+            })
+    }
+
     /// What the inventories gave, when there were any.
     pub fn inventory(&self) -> Option<InventoryCounts> {
         self.report.summary.inventory

@@ -4,7 +4,7 @@
 //! no formatting, HTML, link, `@mention` or `:emoji:`, so a registry can
 //! neither break the table nor ping, link or decorate a PR comment.
 
-use super::Report;
+use super::{Finding, Report};
 use crate::keyword::Keyword;
 use crate::rules::Severity;
 use std::fmt::Write;
@@ -27,9 +27,21 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "No findings as of {}.", report.now);
         return out;
     }
+    findings_table(&mut out, &report.findings);
+    let _ = writeln!(
+        out,
+        "\nAudited as of {}. `nhi-own explain RULE` tells why a rule matters and how to fix it.",
+        report.now
+    );
+    out
+}
+
+/// A table of findings: severity, rule, subject, message, location, every
+/// registry string in a code span.
+pub fn findings_table(out: &mut String, findings: &[Finding]) {
     out.push_str("| severity | rule | identity | message | location |\n");
     out.push_str("|---|---|---|---|---|\n");
-    for f in &report.findings {
+    for f in findings {
         let icon = match f.severity {
             Severity::Error => "🔴",
             Severity::Warning => "🟡",
@@ -45,12 +57,6 @@ pub fn render(report: &Report) -> String {
             code(&format!("{}:{}:{}", f.file, f.line, f.column)),
         );
     }
-    let _ = writeln!(
-        out,
-        "\nAudited as of {}. `nhi-own explain RULE` tells why a rule matters and how to fix it.",
-        report.now
-    );
-    out
 }
 
 /// An invalid registry: a summary and a table of every error.
