@@ -189,22 +189,6 @@ pub fn terminal_width() -> Option<u16> {
     terminal_size::terminal_size().map(|(w, _)| w.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::paint_line;
-
-    #[test]
-    fn only_the_severity_word_is_coloured() {
-        let red = crate::report::paint("error", crate::rules::Severity::Error, true);
-        assert_eq!(paint_line("error: boom\n"), format!("{red}: boom\n"));
-        assert_eq!(
-            paint_line("r.yaml:1:2: error: x: error: y"),
-            format!("r.yaml:1:2: {red}: x: error: y")
-        );
-        assert_eq!(paint_line("  help: fix it"), "  help: fix it");
-    }
-}
-
 /// What refuses to replace a non-empty directory without `--force`.
 pub const NOT_EMPTY: &str = "it is a directory that is not empty; pass --force to replace it";
 
@@ -308,4 +292,20 @@ fn is_empty_dir(path: &Path) -> Result<bool, String> {
     std::fs::read_dir(path)
         .map(|mut entries| entries.next().is_none())
         .map_err(|e| describe_io(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paint_line;
+
+    #[test]
+    fn only_the_severity_word_is_coloured() {
+        let red = crate::report::paint("error", crate::rules::Severity::Error, true);
+        assert_eq!(paint_line("error: boom\n"), format!("{red}: boom\n"));
+        assert_eq!(
+            paint_line("r.yaml:1:2: error: x: error: y"),
+            format!("r.yaml:1:2: {red}: x: error: y")
+        );
+        assert_eq!(paint_line("  help: fix it"), "  help: fix it");
+    }
 }

@@ -719,3 +719,79 @@ fn readme_snippet_writes_a_pack_that_sha256sum_verifies() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("owners.csv: FAILED"));
 }
+
+/// The monthly job of `examples/ci/github-evidence.yml`: its script, as the
+/// file holds it, run by bash where a checkout holds `ownership.yaml`,
+/// writes a pack that `sha256sum -c` verifies and names it for the upload.
+#[test]
+fn the_monthly_job_writes_and_verifies_a_pack() {
+    if std::process::Command::new("sha256sum")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `sha256sum` (coreutils) on this machine");
+        return;
+    }
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/ci/github-evidence.yml")).unwrap();
+    let workflow: Value = serde_saphyr::from_str(&text).unwrap();
+    let steps = workflow["jobs"]["evidence"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("nhi-own evidence"))
+        })
+        .expect("a step that runs nhi-own evidence");
+    let id = step["id"].as_str().unwrap();
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .expect("an upload step");
+    assert_eq!(
+        upload["with"]["path"],
+        format!("${{{{ steps.{id}.outputs.dir }}}}")
+    );
+    let script = step["run"].as_str().unwrap();
+
+    let ws = Workspace::new();
+    ws.write(
+        "ownership.yaml",
+        std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
+    );
+    let output_file = ws.write("github-output", "");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhi-own"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = std::process::Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(ws.dir.path())
+        .env("PATH", path)
+        .env("GITHUB_OUTPUT", &output_file)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let said = std::fs::read_to_string(&output_file).unwrap();
+    let dir = said
+        .trim()
+        .strip_prefix("dir=")
+        .expect("the pack's directory");
+    assert!(dir.starts_with("evidence-20"), "{dir}");
+    assert_eq!(names(&ws.dir.path().join(dir)), FILES);
+    assert_eq!(stdout.matches(": OK").count(), FILES.len() - 1, "{stdout}");
+}
