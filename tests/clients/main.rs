@@ -3,7 +3,10 @@
 //! Jenkins/Surefire JUnit schema (`xmllint`), the yaml-test-suite, the real
 //! `pre-commit`, `check-jsonschema`, with SchemaStore's schemas for the CI
 //! files and with nhi-own's own schema for registries, and
-//! `yaml-language-server`, with that schema as an editor applies it.
+//! `yaml-language-server`, with that schema as an editor applies it; the
+//! evidence pack's page in headless Chromium (driven by `playwright-core`),
+//! under the `html5lib` parser and the Nu HTML checker, and its checksums
+//! under `sha256sum -c`.
 //!
 //! The data comes from `../shared/data` (beside CI checkouts, not in a
 //! user's clone); the programs from `.ci/install-clients`, which `.ci/run`
@@ -38,6 +41,7 @@ mod model;
 mod calendar;
 mod ci_files;
 mod editor;
+mod evidence;
 mod junit;
 mod permissions;
 mod pre_commit;
@@ -66,6 +70,7 @@ fn main() {
         .chain(calendar::CHECKS)
         .chain(schema::CHECKS)
         .chain(editor::CHECKS)
+        .chain(evidence::CHECKS)
     {
         let check = *check;
         trials.push(Trial::ignorable_test(
@@ -105,9 +110,11 @@ pub fn shared(rel: &str) -> Result<PathBuf, Completion> {
 /// A program installed by `.ci/install-clients` (in its virtualenv under the
 /// target directory) or on `PATH`, or the reason the check is ignored.
 pub fn program(name: &str) -> Result<PathBuf, Completion> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| common::repo_root().join("target"), PathBuf::from);
-    let venv = target.join("ci-tools").join("venv").join("bin").join(name);
+    let venv = target_dir()
+        .join("ci-tools")
+        .join("venv")
+        .join("bin")
+        .join(name);
     if venv.is_file() {
         return Ok(venv);
     }
@@ -119,4 +126,11 @@ pub fn program(name: &str) -> Result<PathBuf, Completion> {
     on_path.ok_or_else(|| {
         Completion::ignored_with(format!("needs `{name}` (.ci/install-clients installs it)"))
     })
+}
+
+/// `${CARGO_TARGET_DIR:-target}`, where `.ci/install-clients` puts the
+/// clients (under `ci-tools/`) and checks leave what a person may look at.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| common::repo_root().join("target"), PathBuf::from)
 }
