@@ -198,12 +198,14 @@ pub const NOT_EMPTY: &str = "it is a directory that is not empty; pass --force t
 /// An empty directory is replaced; a non-empty one only with `force` (the
 /// old one is moved aside first and removed once the new one is in place);
 /// anything else at `path` (a file, a symbolic link) never. The directory
-/// and its files get the permissions the umask gives new ones.
+/// and its files get the permissions the umask gives new ones. Returns a
+/// warning when the pack is in place but the old directory, moved aside,
+/// could not all be removed.
 pub fn write_directory(
     path: &Path,
     files: &[(String, Vec<u8>)],
     force: bool,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let existing = std::fs::symlink_metadata(path).ok();
     if let Some(meta) = &existing {
         if !meta.is_dir() {
@@ -264,16 +266,15 @@ pub fn write_directory(
         Ok(()) => {
             // Renamed away: nothing left for the guard to remove.
             let _ = temp.keep();
-            if let Some(old) = replaced {
-                std::fs::remove_dir_all(&old).map_err(|e| {
+            Ok(replaced.and_then(|old| {
+                std::fs::remove_dir_all(&old).err().map(|e| {
                     format!(
-                        "written, but the directory it replaced, moved to `{}`, could not be removed: {}",
+                        "the directory it replaced, moved to `{}`, could not all be removed: {}",
                         old.display(),
                         describe_io(&e)
                     )
-                })?;
-            }
-            Ok(())
+                })
+            }))
         }
         Err(e) => {
             if let Some(old) = replaced {

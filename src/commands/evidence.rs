@@ -72,10 +72,14 @@ pub fn run(args: &EvidenceArgs, color: ColorArg) -> anyhow::Result<Exit> {
         registry_files: registry.files.len() - sources.len(),
     };
     let files = crate::evidence::pack(&registry, &report, &inputs);
-    if let Err(message) = write_directory(&args.output, &files, args.force) {
-        return fail(format!(
-            "cannot write the evidence pack to `{shown}`: {message}"
-        ));
+    match write_directory(&args.output, &files, args.force) {
+        Err(message) => {
+            return fail(format!(
+                "cannot write the evidence pack to `{shown}`: {message}"
+            ));
+        }
+        Ok(Some(warning)) => write_stderr(&format!("warning: {}\n", escape(&warning)), color),
+        Ok(None) => {}
     }
     write_stderr(
         &format!(
@@ -109,20 +113,42 @@ fn input_inside(args: &EvidenceArgs) -> Option<PathBuf> {
         .into_iter()
         .chain(args.inventories.iter().cloned())
         .filter(|p| p.as_os_str() != STDIN)
-        .find(|p| std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&dir)))
+        .find(|p| {
+            // The file itself, and the name given for it (a symbolic link in
+            // the directory is replaced with it, wherever it points).
+            let named = p
+                .parent()
+                .map(|parent| {
+                    if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    }
+                })
+                .and_then(|parent| std::fs::canonicalize(parent).ok())
+                .zip(p.file_name())
+                .map(|(parent, name)| parent.join(name));
+            std::fs::canonicalize(p)
+                .into_iter()
+                .chain(named)
+                .any(|p| p.starts_with(&dir))
+        })
 }
 
 /// When the pack was made: `SOURCE_DATE_EPOCH` (seconds since 1970, the
 /// reproducible-builds convention), else midnight UTC of `--now`, else now.
 fn generated_at(args: &EvidenceArgs) -> Result<String, String> {
     const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
-    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH") {
+    // Set but empty is unset, as build tools read it.
+    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|e| !e.is_empty()) {
         let text = epoch.to_string_lossy();
         return text
             .trim()
             .parse::<i64>()
             .ok()
             .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            // RFC 3339 has four-digit years.
+            .filter(|at| (0..=9999).contains(&chrono::Datelike::year(at)))
             .map(|at| at.format(FORMAT).to_string())
             .ok_or_else(|| {
                 format!(

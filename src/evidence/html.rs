@@ -167,11 +167,12 @@ fn attestation(out: &mut String, facts: &Facts<'_>) {
         rules = RuleId::ALL
             .iter()
             .filter(|r| r.group() != Group::Drift || facts.reconciled)
+            .filter(|r| crate::audit::severity(facts.registry, **r).is_some())
             .count(),
         drift = if facts.reconciled {
-            ", the drift rules included, against the inventories named below"
+            " that the policy leaves on, the drift rules included, against the inventories named below"
         } else {
-            " but the drift rules, which need inventories"
+            " that the policy leaves on, but the drift rules, which need inventories"
         },
         now = facts.report.now,
         generated = text(facts.generated_at),
@@ -206,7 +207,14 @@ fn attestation(out: &mut String, facts: &Facts<'_>) {
         .collect();
     let ignore: Vec<String> = policy.ignore_refs.iter().map(|g| code(g)).collect();
     for (what, value) in [
-        ("Required owners", roles.join(", ")),
+        (
+            "Required owners",
+            if roles.is_empty() {
+                "<span class=\"error\">none: the policy requires no role</span>".to_owned()
+            } else {
+                roles.join(", ")
+            },
+        ),
         ("Rotation max age", ages.join(", ")),
         ("Review interval", text(&policy.review_interval)),
         (
@@ -325,10 +333,19 @@ fn headline(out: &mut String, facts: &Facts<'_>) {
         (
             "exceptions-invalid",
             Standing::Invalid,
-            "exceptions that suppress nothing (not valid)",
+            "exceptions not valid (incomplete, or not approved by an active in-house owner): they suppress nothing",
             "error",
         ),
+        (
+            "exceptions-retired",
+            Standing::Retired,
+            "exceptions on retired identities (judged no more)",
+            "",
+        ),
     ] {
+        if standing == Standing::Retired && facts.standing(standing) == 0 {
+            continue;
+        }
         figure(
             out,
             key,
@@ -501,7 +518,8 @@ fn controls(out: &mut String, facts: &Facts<'_>) {
     open_section(out, "controls");
     out.push_str(
         "<p>Each control of the OWASP Non-Human Identities Top 10 (2025) and NIST CSF 2.0 that a rule \
-         checks. An identity fails a control when a rule of it has an open finding on the identity, is \
+         checks. A control none of whose rules ran is not assessed, and has no identity in scope. \
+         An identity fails a control when a rule of it has an open finding on the identity, is \
          excepted when its only findings are suppressed by valid exceptions, and passes otherwise. \
          Open findings also count those about the owner directory, inventory records and the registry.</p>\n\
          <table><thead><tr><th>Control</th><th>Framework</th><th>Rules</th><th class=\"n\">In scope</th>\
@@ -571,9 +589,11 @@ fn exceptions(out: &mut String, facts: &Facts<'_>) {
         return;
     }
     out.push_str(
-        "<p>Every exception the registry grants. A valid exception (approved by an active in-house \
-         owner, with a reason and an expiry within the policy's longest exception) suppresses its \
-         rule's findings on its identity; any other suppresses nothing.</p>\n\
+        "<p>Every exception the registry grants. A valid exception (with a reason, an approver and \
+         an expiry date not yet passed, approved by an active in-house owner of the directory) suppresses its rule's findings on its identity; any other suppresses \
+         nothing. One longer than the policy's longest exception, or approved by the owner who acts \
+         on its findings, stays valid, with an <code>exception-too-long</code> or \
+         <code>self-approved-exception</code> warning.</p>\n\
          <table><thead><tr><th>Identity</th><th>Rule</th><th>Status</th><th>Reason</th>\
          <th>Approved by</th><th>Expires</th><th>Ticket</th><th>Location</th></tr></thead><tbody>",
     );

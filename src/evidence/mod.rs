@@ -184,7 +184,7 @@ pub(crate) struct Facts<'r> {
 
 /// The labels of [`Facts::ages`].
 pub(crate) const AGE_BUCKETS: [&str; 5] = [
-    "no date to count from",
+    "no date, or one in the future",
     "under half the max age",
     "half to the max age",
     "up to twice the max age",
@@ -225,11 +225,14 @@ impl<'r> Facts<'r> {
         for (entry, identity) in registry.identities.iter().enumerate() {
             let holders = [Role::Policy, Role::Technical, Role::Revocation]
                 .map(|role| holder(&ctx, identity, role));
+            // At least one accountable owner, whatever the policy requires:
+            // a policy that requires no role makes no identity covered.
             let covered = registry
                 .policy
                 .required_owners
                 .iter()
-                .all(|&role| holders[role_index(role)].accountable);
+                .all(|&role| holders[role_index(role)].accountable)
+                && holders.iter().any(|h| h.accountable);
             let retired = identity.is_retired();
             if !retired {
                 in_service += 1;
@@ -247,25 +250,30 @@ impl<'r> Facts<'r> {
                         max,
                         ..
                     } => {
-                        let age = (now - reference.value).num_days().max(0);
+                        let age = (now - reference.value).num_days();
                         let max_days = max.days.max(1);
+                        // A date in the future (`date-in-future`) gives no age.
                         ages[match age * 2 / max_days {
+                            _ if age < 0 => 0,
                             0 => 1,
                             1 => 2,
                             2 | 3 => 3,
                             _ => 4,
                         }] += 1;
-                        let passing = due >= now;
+                        // Within its max age by a date that is not in the
+                        // future, and no inventory saw an older rotation.
+                        let drifted = open[entry].iter().any(|f| f.rule == RuleId::RotationDrift);
+                        let passing = due >= now && age >= 0 && !drifted;
                         count(
                             &mut rotation,
                             passing,
-                            excepted(entry, &[RuleId::StaleRotation]),
+                            excepted(entry, &[RuleId::StaleRotation, RuleId::RotationDrift]),
                         );
                     }
                 }
                 let passing = match review_due(&registry.policy, identity) {
                     Review::Undated { .. } => false,
-                    Review::Due { due, .. } => due >= now,
+                    Review::Due { due, from, .. } => due >= now && from.value <= now,
                 };
                 count(
                     &mut review,
@@ -485,12 +493,18 @@ fn controls(
                 id,
                 rules,
                 not_assessed,
-                in_scope: registry.identities.len(),
+                in_scope: 0,
                 passing: 0,
                 failing: 0,
                 excepted: 0,
                 findings: 0,
             };
+            // A control none of whose rules ran was not assessed: no
+            // identity passes it.
+            if row.not_assessed.len() == row.rules.len() {
+                return row;
+            }
+            row.in_scope = registry.identities.len();
             for entry in 0..registry.identities.len() {
                 if open[entry].iter().any(|f| row.rules.contains(&f.rule)) {
                     row.failing += 1;

@@ -17,10 +17,23 @@ pub(crate) fn cell(text: &str) -> Cow<'_, str> {
     let formula = |c: char| {
         matches!(
             c,
-            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                | '\u{FF1D}'
+                | '\u{FF0B}'
+                | '\u{FF0D}'
+                | '\u{FF20}'
+                | '\u{FE62}'
+                | '\u{FE63}'
+                | '\u{FE66}'
+                | '\u{FE6B}'
         )
     };
-    if escaped.starts_with(formula) {
+    // Some spreadsheets trim leading spaces on import.
+    if escaped.trim_start().starts_with(formula) {
         Cow::Owned(format!("'{escaped}"))
     } else {
         escaped

@@ -190,12 +190,19 @@ fn the_pack_holds_every_file_and_says_what_the_audit_says() {
             row[5].parse().unwrap(),
             row[6].parse().unwrap(),
         );
-        assert_eq!(in_scope, 25, "{row:?}");
+        // A control none of whose rules ran has no identity in scope.
+        let assessed = row[2] != row[8];
+        assert_eq!(in_scope, if assessed { 25 } else { 0 }, "{row:?}");
         assert_eq!(passing + failing + excepted, in_scope, "{row:?}");
     }
     let nhi10 = controls.iter().find(|r| r[0] == "NHI10:2025").unwrap();
     assert_eq!(nhi10[2], "interactive-login");
     assert_eq!(nhi10[8], "interactive-login");
+    assert_eq!(
+        &nhi10[3..8],
+        ["0", "0", "0", "0", "0"],
+        "not assessed: {nhi10:?}"
+    );
 
     // The page: its sections, and the figures of the report.
     let html = read(&out, "report.html");
@@ -618,6 +625,7 @@ identities:
     owners: { policy: '@team', technical: '=cmd|x!A1', revocation: '+1' }
     exceptions:
       - { rule: stale-rotation, reason: '-2+3', approved_by: '@team', expires: 2026-12-01, ticket: '＝1+1' }
+      - { rule: missing-owner, reason: ' =1+1', approved_by: '@team', expires: 2026-12-01, ticket: '﹦1' }
   - id: '+SUM(A1)'
     kind: token
 ",
@@ -651,7 +659,9 @@ identities:
         for row in csv_rows(&text) {
             for cell in row {
                 assert!(
-                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r', '＝']),
+                    !cell
+                        .trim_start()
+                        .starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '﹦']),
                     "{csv}: a cell a spreadsheet would run: {cell:?}"
                 );
             }
@@ -794,4 +804,168 @@ fn the_monthly_job_writes_and_verifies_a_pack() {
     assert!(dir.starts_with("evidence-20"), "{dir}");
     assert_eq!(names(&ws.dir.path().join(dir)), FILES);
     assert_eq!(stdout.matches(": OK").count(), FILES.len() - 1, "{stdout}");
+}
+
+/// The figures do not count what the findings say is wrong: a rotation or
+/// review dated in the future, a rotation an inventory never saw, and a
+/// policy that requires no owner.
+#[test]
+fn figures_count_no_future_date_and_no_vacuous_coverage() {
+    let ws = Workspace::new();
+    ws.write(
+        "future.yaml",
+        "version: 1
+owners:
+  t1: { kind: team, members: [a] }
+  a: { kind: person }
+identities:
+  - id: i-future
+    kind: token
+    owners: { policy: t1, technical: a, revocation: t1 }
+    escalation: x
+    rotation: { last_rotated: 2027-10-01 }
+    last_reviewed: 2027-10-01
+",
+    );
+    let run = ws.run(&[
+        "evidence",
+        "future.yaml",
+        "--now",
+        "2026-11-01",
+        "--output",
+        "a",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = read(&ws.dir.path().join("a"), "report.html");
+    assert!(
+        html.contains("data-figure=\"rotation\">0.0%<"),
+        "a rotation in the future"
+    );
+    assert!(
+        html.contains("data-figure=\"review\">0.0%<"),
+        "a review in the future"
+    );
+    assert!(html.contains("data-figure=\"coverage\">100.0%<"));
+
+    ws.write(
+        "none.yaml",
+        "version: 1
+policy: { required_owners: [] }
+owners:
+  v: { kind: vendor }
+identities:
+  - { id: no-owners, kind: token }
+  - { id: vendor-only, kind: token, owners: { policy: v, technical: v, revocation: v } }
+",
+    );
+    let run = ws.run(&[
+        "evidence",
+        "none.yaml",
+        "--now",
+        "2026-11-01",
+        "--output",
+        "b",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = read(&ws.dir.path().join("b"), "report.html");
+    assert!(
+        html.contains("data-figure=\"coverage\">0.0%<"),
+        "no vacuous coverage"
+    );
+    assert!(html.contains("none: the policy requires no role"));
+
+    // The inventory saw an older rotation than the registry claims.
+    crate::common::reconcile_sample(&ws, "json");
+    let run = ws.run(&[
+        "evidence",
+        "reconciled.yaml",
+        "--inventory",
+        "credential-report.csv",
+        "--now",
+        "2026-12-01",
+        "--output",
+        "c",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let findings: Value =
+        serde_json::from_str(&read(&ws.dir.path().join("c"), "findings.json")).unwrap();
+    assert!(
+        findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "rotation-drift" && f["identity"] == "aws-ci-deploy-bot")
+    );
+    let html = read(&ws.dir.path().join("c"), "report.html");
+    assert!(
+        html.contains("rotation compliance: credentials within their max age: 0 of 2"),
+        "a drifted rotation does not comply"
+    );
+}
+
+#[test]
+fn an_input_named_through_a_link_inside_the_directory_is_kept() {
+    if !cfg!(unix) {
+        return;
+    }
+    let ws = Workspace::new();
+    let registry = ws.write(
+        "showcase.yaml",
+        std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
+    );
+    std::fs::create_dir(ws.dir.path().join("d")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&registry, ws.dir.path().join("d/link.yaml")).unwrap();
+    let run = ws.run(&[
+        "evidence",
+        "d/link.yaml",
+        "--now",
+        "2026-11-01",
+        "--output",
+        "d",
+        "--force",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is an input and lies inside"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(names(&ws.dir.path().join("d")), ["link.yaml"]);
+}
+
+#[test]
+fn an_empty_source_date_epoch_is_unset() {
+    let ws = Workspace::new();
+    let out = ws.dir.path().join("pack");
+    let output = crate::common::nhi_own()
+        .current_dir(repo_root())
+        .env("SOURCE_DATE_EPOCH", "")
+        .args([
+            "evidence",
+            "examples/showcase.yaml",
+            "--now",
+            "2026-11-01",
+            "--output",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest: Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+    assert_eq!(manifest["generated_at"], "2026-11-01T00:00:00Z");
+    // A year past 9999 is no RFC 3339 time.
+    let output = crate::common::nhi_own()
+        .current_dir(repo_root())
+        .env("SOURCE_DATE_EPOCH", "253402300800")
+        .args(["evidence", "examples/showcase.yaml", "--output"])
+        .arg(ws.dir.path().join("far"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }
