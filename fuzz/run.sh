@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Fuzz campaign over loader + audit + renderers (fuzz_targets/audit.rs).
+# Fuzz campaign over loader + audit + renderers (fuzz_targets/audit.rs), or
+# over the two YAML layers side by side (fuzz_targets/engines.rs).
 #
-#   fuzz/run.sh            # 30 minutes
+#   fuzz/run.sh            # 30 minutes of `audit`
+#   fuzz/run.sh engines    # 30 minutes of `engines`
 #   FUZZ_SECONDS=60 fuzz/run.sh
 #
 # Installs cargo-fuzz if missing and uses the nightly toolchain when there is
@@ -13,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-1800}"
+target="${1:-audit}"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
     fuzz=(cargo +nightly fuzz)
@@ -38,5 +41,10 @@ if [ -d "$suite" ]; then
 else
     echo "note: $suite not found; seeding with the examples only" >&2
 fi
-"${fuzz[@]}" run audit corpus/audit -- \
+# Both targets start from the same corpus, each keeping its own.
+if [ "$target" != audit ]; then
+    mkdir -p "corpus/$target"
+    cp -n corpus/audit/* "corpus/$target/"
+fi
+"${fuzz[@]}" run "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -max_len=16384 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1

@@ -35,6 +35,8 @@ macro_rules! need {
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/engines.rs"]
+mod engines;
 #[path = "../common/model.rs"]
 mod model;
 

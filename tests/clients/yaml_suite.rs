@@ -105,60 +105,8 @@ fn every_yaml_test_suite_case_loads_or_fails_with_a_location() -> Result<Complet
     Ok(Completion::Completed)
 }
 
-use nhi_own::registry::{Engine, load_bytes};
-
-fn options(engine: Engine) -> LoadOptions {
-    LoadOptions {
-        engine,
-        threads: 1,
-        ..LoadOptions::default()
-    }
-}
-
-/// What a load gives: the whole registry, or the errors (position, message).
-fn outcome(name: &str, text: &[u8], engine: Engine) -> Result<String, Vec<(u32, u32, String)>> {
-    match load_bytes(&[(name, text)], &options(engine)) {
-        Ok(registry) => Ok(format!("{registry:?}")),
-        Err(errors) => Err(errors
-            .0
-            .into_iter()
-            .map(|e| (e.line, e.col, e.message))
-            .collect()),
-    }
-}
-
-/// Whether the event layer's outcome agrees with the serde layer's.
-fn agree(
-    events: &Result<String, Vec<(u32, u32, String)>>,
-    serde: &Result<String, Vec<(u32, u32, String)>>,
-) -> bool {
-    const SECOND_DOCUMENT: &str = "file holds more than one YAML document";
-    // The serde layer stopped at these; the event layer goes on past them,
-    // and may then stop at a syntax error further on.
-    let goes_on = |m: &str| {
-        m.starts_with("unsupported YAML: a mapping key") || m.starts_with("duplicate key")
-    };
-    match (events, serde) {
-        (Ok(a), Ok(b)) => a == b,
-        (Err(events), Err(serde)) => serde.iter().all(|(line, col, message)| {
-            goes_on(message)
-                || events.iter().any(|(l, c, m)| {
-                    (l, c) == (line, col)
-                        || (m == SECOND_DOCUMENT && message == SECOND_DOCUMENT)
-                        // The same parser stopped both; the event layer
-                        // moves a syntax error to the mistake (the tab,
-                        // the unclosed bracket) and explains it.
-                        || (m.starts_with("invalid YAML") && message.starts_with("invalid YAML"))
-                })
-        }),
-        _ => false,
-    }
-}
-
-/// Inputs the serde layer reads wrongly: any tag, and a repeated merge key.
-fn uses_a_fixed_feature(text: &str) -> bool {
-    text.contains('!') || text.matches("<<").count() > 1
-}
+use crate::engines::{agree, outcome, uses_a_fixed_feature};
+use nhi_own::registry::Engine;
 
 /// The differences, and how many inputs were compared.
 fn compare(cases: &[(String, Vec<u8>)]) -> (Vec<String>, usize) {
