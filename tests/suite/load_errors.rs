@@ -377,6 +377,13 @@ fn empty_non_mapping_and_multi_document_files() {
         &err,
         "reg.yaml:2:1: error: file holds more than one YAML document",
     );
+    // A syntax error after the second `---` is reported too.
+    let err = invalid("---\n\n---\n\"\n");
+    assert_has(
+        &err,
+        "reg.yaml:3:1: error: file holds more than one YAML document",
+    );
+    assert_has(&err, "reg.yaml:4:1: error: invalid YAML: unclosed quote");
 }
 
 #[test]

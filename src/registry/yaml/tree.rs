@@ -85,13 +85,22 @@ impl<'a> Builder<'a> {
                 Event::DocumentStart(..) => {
                     documents += 1;
                     if documents > 1 {
-                        return Err(Box::new(YamlError::new(
+                        let second = YamlError::new(
                             Pos::of(&span),
                             "file holds more than one YAML document".to_owned(),
                             Some(
                                 "a registry file is one document: split it into several files in a directory",
                             ),
-                        )));
+                        );
+                        // The rest is still read, for a syntax error further
+                        // on (nothing of it is built).
+                        while let Some(next) = self.parser.next_event() {
+                            if let Err(e) = next {
+                                self.errors.push(second);
+                                return Err(Box::new(super::syntax::explain(self.source, &e)));
+                            }
+                        }
+                        return Err(Box::new(second));
                     }
                 }
                 Event::MappingStart(_, 0, tag) => {
