@@ -59,7 +59,14 @@ pub fn agree(
     }
 }
 
-/// Inputs the serde layer reads wrongly: any tag, and a repeated merge key.
+/// Inputs the serde layer reads wrongly: any tag, a repeated merge key, and
+/// characters YAML does not allow in a stream (C0 controls but tab, line
+/// feed and carriage return, DEL, C1 controls but NEL: YAML 1.2 §5.1), which
+/// the serde layer let through in plain scalars.
 pub fn uses_a_fixed_feature(text: &str) -> bool {
-    text.contains('!') || text.matches("<<").count() > 1
+    let unprintable = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    text.contains('!') || text.matches("<<").count() > 1 || text.contains(unprintable)
 }
