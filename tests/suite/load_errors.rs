@@ -665,6 +665,27 @@ fn core_string_and_collection_tags_are_accepted() {
     }
 }
 
+/// `<<` is a merge key whatever anchor it carries: an anchored `<<` merges
+/// (and its value is checked) as a bare one does, never a key named `<<`.
+#[test]
+fn an_anchored_merge_key_merges() {
+    let run = crate::common::audit_at(
+        "version: 1\nowners:\n  alice: { kind: person, status: inactive }\nidentities:\n  - id: k\n    kind: token\n    owners: &roles { policy: alice, technical: alice, revocation: alice }\n  - id: j\n    kind: token\n    owners: { &m <<: *roles }\n",
+        "2026-11-22",
+    );
+    let held = run
+        .findings("inactive-owner")
+        .iter()
+        .filter(|f| f["identity"] == "j")
+        .count();
+    assert_eq!(held, 3, "the merged roles of `j`: {}", run.stdout);
+    let err = invalid("version: 1\nidentities:\n  - { id: k, kind: token, &m <<: a }\n");
+    assert_has(
+        &err,
+        "reg.yaml:3:34: error: unsupported YAML: a merge key `<<` must name a mapping",
+    );
+}
+
 /// A mapping with two merge keys is a duplicate key, whichever would win
 /// elsewhere; one merge key with a list merges each, the earlier winning,
 /// and explicit keys win over merged ones.

@@ -17,9 +17,11 @@ impl<'a> Builder<'a> {
             if matches!(event, Event::MappingEnd) {
                 break;
             }
+            // `<<` is a merge key whatever anchor it carries (the anchor
+            // names the key, not the merge).
             let is_merge = matches!(
                 &event,
-                Event::Scalar(text, ScalarStyle::Plain, 0, None) if text == "<<"
+                Event::Scalar(text, ScalarStyle::Plain, _, None) if text == "<<"
             );
             let key_node = self.node(event, span)?;
             let (event, span) = self.next()?;
