@@ -677,12 +677,7 @@ identities:
 /// `sha256sum -c` passes in it, and fails once a file is changed.
 #[test]
 fn readme_snippet_writes_a_pack_that_sha256sum_verifies() {
-    if std::process::Command::new("sha256sum")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no `sha256sum` (coreutils) on this machine");
+    if !has_sha256sum() {
         return;
     }
     let ws = Workspace::new();
@@ -691,12 +686,7 @@ fn readme_snippet_writes_a_pack_that_sha256sum_verifies() {
         std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
     );
     let block = crate::common::readme_block("## Evidence for auditors");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhi-own"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_nhi_own();
     let run = |script: &str| {
         std::process::Command::new("bash")
             .args(["-euo", "pipefail", "-c", script])
@@ -735,12 +725,7 @@ fn readme_snippet_writes_a_pack_that_sha256sum_verifies() {
 /// writes a pack that `sha256sum -c` verifies and names it for the upload.
 #[test]
 fn the_monthly_job_writes_and_verifies_a_pack() {
-    if std::process::Command::new("sha256sum")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no `sha256sum` (coreutils) on this machine");
+    if !has_sha256sum() {
         return;
     }
     let text =
@@ -776,12 +761,7 @@ fn the_monthly_job_writes_and_verifies_a_pack() {
         std::fs::read(repo_root().join("examples/showcase.yaml")).unwrap(),
     );
     let output_file = ws.write("github-output", "");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhi-own"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_nhi_own();
     let run = std::process::Command::new("bash")
         .args(["-e", "-c", script])
         .current_dir(ws.dir.path())
@@ -968,4 +948,26 @@ fn an_empty_source_date_epoch_is_unset() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// Whether `sha256sum` (coreutils) is here; says so when it is not.
+fn has_sha256sum() -> bool {
+    let here = std::process::Command::new("sha256sum")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !here {
+        eprintln!("skipped: no `sha256sum` (coreutils) on this machine");
+    }
+    here
+}
+
+/// `PATH` with this build's `nhi-own` first, as a user's shell finds it.
+fn path_with_nhi_own() -> String {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhi-own"));
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
