@@ -185,7 +185,7 @@ pub struct RegistryArgs {
     #[arg(long, value_name = "MIB", default_value_t = MAX_FILE_SIZE_MIB,
           value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_size: u64,
-    /// Threads that read and parse registry files; 0 means one per core (at most 256)
+    /// Threads that read, parse and audit the registry; 0 means one per core (at most 256)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
 }
@@ -402,7 +402,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "MIB", default_value_t = MAX_FILE_SIZE_MIB,
           value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_size: u64,
-    /// Threads that read and parse registry files; 0 means one per core (at most 256)
+    /// Threads that read, parse and audit the registry; 0 means one per core (at most 256)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Output format

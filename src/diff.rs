@@ -397,8 +397,8 @@ fn identity_changes(
 ) -> Vec<Change> {
     let mut changes = Vec::new();
     for role in Role::ALL.iter().copied() {
-        let was = before.owner(role).id().map(|id| id.value.clone());
-        let now = after.owner(role).id().map(|id| id.value.clone());
+        let was = before.owner(role).id().map(|id| id.value.to_string());
+        let now = after.owner(role).id().map(|id| id.value.to_string());
         if was == now {
             continue;
         }
@@ -819,7 +819,7 @@ fn references(registry: &Registry) -> HashMap<&str, usize> {
         })
         .chain(registry.owners.iter().flat_map(|o| o.members.iter()));
     for id in ids {
-        *counts.entry(id.value.as_str()).or_insert(0) += 1;
+        *counts.entry(id.value.as_ref()).or_insert(0) += 1;
     }
     counts
 }
@@ -892,7 +892,7 @@ fn compare_owners(old: &Registry, new: &Registry) -> Vec<OwnerChange> {
             changes.push(Change::new("name", field(before), field(after)));
         }
         let members =
-            |o: &Owner| -> Vec<String> { o.members.iter().map(|m| m.value.clone()).collect() };
+            |o: &Owner| -> Vec<String> { o.members.iter().map(|m| m.value.to_string()).collect() };
         let (was, now) = (members(before), members(after));
         for m in now.iter().filter(|m| !was.contains(m)) {
             changes.push(Change::new("members", None, Some(m.clone())).kind("added"));
@@ -992,8 +992,9 @@ fn owner_note(change: &Change) -> Option<String> {
 }
 
 fn owners_text(owners: &Owners) -> String {
-    let role =
-        |name: &str, id: &Option<String>| format!("{name}: {}", id.as_deref().unwrap_or("missing"));
+    let role = |name: &str, id: &Option<crate::registry::Shared>| {
+        format!("{name}: {}", id.as_deref().unwrap_or("missing"))
+    };
     [
         role("policy", &owners.policy),
         role("technical", &owners.technical),
@@ -1368,7 +1369,7 @@ fn identities_table(out: &mut String, entries: &[IdentityEntry]) {
         "| identity | kind | policy | technical | revocation | location |\n|---|---|---|---|---|---|\n",
     );
     for e in entries {
-        let role = |id: &Option<String>| match id {
+        let role = |id: &Option<crate::registry::Shared>| match id {
             Some(id) => code(id),
             None => "**missing**".to_owned(),
         };

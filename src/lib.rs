@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod keyword;
 pub mod output;
 pub mod owners;
+pub(crate) mod parallel;
 pub mod reconcile;
 pub mod registry;
 pub mod report;

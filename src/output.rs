@@ -25,9 +25,18 @@ impl Destination {
 
     /// Writes the report; a file atomically.
     pub fn write(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.write_with(|out| out.write_all(bytes))
+    }
+
+    /// Writes the report that `write` writes, as it is produced (through a
+    /// buffer); a file atomically.
+    pub fn write_with(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> anyhow::Result<()> {
         match self {
-            Destination::Stdout => Ok(write_stdout(bytes)?),
-            Destination::File(path) => write_atomically(path, bytes).map_err(|e| {
+            Destination::Stdout => Ok(write_stdout_with(write)?),
+            Destination::File(path) => write_atomically_with(path, write).map_err(|e| {
                 anyhow::anyhow!("cannot write the report to `{}`: {e}", path.display())
             }),
         }
@@ -44,6 +53,14 @@ impl Destination {
 ///   written in place: it cannot be renamed over.
 /// - A missing directory is an error that names it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`], the bytes written by `write` as it produces them.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
     let existing = std::fs::metadata(path).ok();
     if let Some(meta) = &existing
         && !meta.is_file()
@@ -54,14 +71,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         return std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|mut f| f.write_all(bytes))
+            .and_then(|f| {
+                let mut out = io::BufWriter::with_capacity(BUFFER, f);
+                write(&mut out)?;
+                out.flush()
+            })
             .map_err(|e| describe_io(&e));
     }
     let target = match &existing {
         Some(_) => std::fs::canonicalize(path).map_err(|e| describe_io(&e))?,
         None => path.to_path_buf(),
     };
-    let file = temp_beside(&target, bytes, existing.as_ref().map(|m| m.permissions()))?;
+    let file = temp_beside(&target, write, existing.as_ref().map(|m| m.permissions()))?;
     file.persist(&target).map_err(|e| describe_io(&e.error))?;
     Ok(())
 }
@@ -80,7 +101,7 @@ pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
     if std::fs::symlink_metadata(path).is_ok() {
         return Err(EXISTS.to_owned());
     }
-    let file = temp_beside(path, bytes, None)?;
+    let file = temp_beside(path, |out| out.write_all(bytes), None)?;
     file.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == io::ErrorKind::AlreadyExists {
             EXISTS.to_owned()
@@ -91,11 +112,11 @@ pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// A temporary file holding `bytes` in the directory of `target`, with the
-/// permissions of a new file (the umask's) or those given.
+/// A temporary file holding what `write` writes, in the directory of
+/// `target`, with the permissions of a new file (the umask's) or those given.
 fn temp_beside(
     target: &Path,
-    bytes: &[u8],
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     permissions: Option<std::fs::Permissions>,
 ) -> Result<tempfile::NamedTempFile, String> {
     let dir = match target.parent() {
@@ -115,7 +136,12 @@ fn temp_beside(
     #[cfg(unix)]
     builder.permissions(mode);
     let mut file = builder.tempfile_in(dir).map_err(|e| describe_io(&e))?;
-    file.write_all(bytes).map_err(|e| describe_io(&e))?;
+    {
+        let mut out = io::BufWriter::with_capacity(BUFFER, file.as_file_mut());
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| describe_io(&e))?;
+    }
     if let Some(permissions) = permissions {
         file.as_file()
             .set_permissions(permissions)
@@ -139,8 +165,16 @@ pub fn use_color<S: anstream::stream::RawStream>(choice: ColorArg, stream: &S) -
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    write_stdout_with(|out| out.write_all(bytes))
+}
+
+/// Buffer of a report written as it is produced.
+const BUFFER: usize = 256 * 1024;
+
+/// [`write_stdout`], the bytes written by `write` as it produces them.
+pub fn write_stdout_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut stdout = io::BufWriter::with_capacity(BUFFER, io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }

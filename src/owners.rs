@@ -65,7 +65,7 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
             name: owner.name.as_ref().map(|n| n.value.as_str()),
             contact: owner.contact.as_ref().map(|c| c.value.as_str()),
             in_directory: true,
-            members: owner.members.iter().map(|m| m.value.as_str()).collect(),
+            members: owner.members.iter().map(|m| m.value.as_ref()).collect(),
             teams: Vec::new(),
             identities: Vec::new(),
             findings: Vec::new(),
@@ -75,7 +75,7 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
         for member in &team.members {
             // Teams are visited once each, in order: a member listed twice
             // in one team is that team's last entry already.
-            if let Some(&i) = index.get(member.value.as_str())
+            if let Some(&i) = index.get(member.value.as_ref())
                 && owners[i].teams.last() != Some(&team.id.value.as_str())
             {
                 owners[i].teams.push(&team.id.value);
@@ -111,7 +111,7 @@ pub fn view<'r>(registry: &'r Registry, report: &'r Report<'_>, now: Date) -> Vi
     for finding in &report.findings {
         let to = match (&finding.subject, &finding.route) {
             (Subject::Owner(id), _) => Some(id.as_str()),
-            (_, Some(Some(route))) => Some(route.as_str()),
+            (_, Some(Some(route))) => Some(route.as_ref()),
             _ => None,
         };
         // An approver who holds no role is an owner too, with duties.

@@ -4,7 +4,7 @@ use super::Exit;
 use crate::cli::{AuditArgs, ColorArg};
 use crate::output::{Destination, terminal_width, use_color, write_stderr};
 use crate::registry::{Chunking, Sources, load_sources, parse_only};
-use crate::report::{Style, render, render_errors};
+use crate::report::{Style, render_errors};
 
 pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let Some(today) = super::today(&args.registry, color) else {
@@ -86,7 +86,7 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
-    let mut report = crate::audit::audit(&registry, today);
+    let mut report = crate::audit::audit_with(&registry, today, options.threads);
     if let Some(path) = &args.baseline {
         let known = match crate::baseline::read(path, options.max_file_size) {
             Ok(known) => known,
@@ -138,8 +138,7 @@ pub fn run(args: &AuditArgs, color: ColorArg) -> anyhow::Result<Exit> {
         width: if to_stdout { terminal_width() } else { None },
         fail_on: args.fail_on,
     };
-    let rendered = render(&report, args.format, style);
-    destination.write(rendered.as_bytes())?;
+    destination.write_with(|out| crate::report::write(&report, args.format, style, out))?;
     let exit = if report.fails(args.fail_on) {
         Exit::Fail
     } else {

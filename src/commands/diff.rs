@@ -67,8 +67,8 @@ fn compare(
     today: crate::registry::Date,
 ) -> anyhow::Result<Exit> {
     let (old_report, new_report) = (
-        crate::audit::audit(old, today),
-        crate::audit::audit(new, today),
+        crate::audit::audit_with(old, today, args.threads),
+        crate::audit::audit_with(new, today, args.threads),
     );
     let diff = crate::diff::diff(old, &old_report, new, &new_report);
     let text = match args.format {

@@ -53,7 +53,7 @@ pub fn run(args: &EvidenceArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let Some((registry, today, sources)) = loaded else {
         return Ok(Exit::Invalid);
     };
-    let mut report = crate::audit::audit(&registry, today);
+    let mut report = crate::audit::audit_with(&registry, today, options.threads);
     if !sources.is_empty() {
         let drift = crate::reconcile::reconcile(
             &registry,

@@ -15,7 +15,7 @@ pub fn run(args: &OwnersArgs, color: ColorArg) -> anyhow::Result<Exit> {
     let Some((registry, today)) = super::load(&args.registry, errors_as, color)? else {
         return Ok(Exit::Invalid);
     };
-    let report = crate::audit::audit(&registry, today);
+    let report = crate::audit::audit_with(&registry, today, args.registry.threads);
     let mut view = crate::owners::view(&registry, &report, today);
     if let Some(id) = &args.owner {
         let known: Vec<&str> = view.ids().collect();

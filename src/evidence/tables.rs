@@ -112,7 +112,7 @@ pub fn exceptions(facts: &Facts<'_>) -> Vec<u8> {
         ],
         facts.exceptions.iter().map(|row| {
             let e = row.exception;
-            let approver = e.approved_by.as_ref().map(|a| a.value.as_str());
+            let approver = e.approved_by.as_ref().map(|a| a.value.as_ref());
             let owner = approver.and_then(|a| facts.registry.owner(a));
             vec![
                 row.identity.id.value.clone(),

@@ -143,7 +143,7 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
                 let rule = exception.map(|e| e.rule.value);
                 let approver = exception
                     .and_then(|e| e.approved_by.as_ref())
-                    .map(|a| a.value.as_str());
+                    .map(|a| a.value.as_ref());
                 deadlines.push(Deadline {
                     identity: identity.id.value.clone(),
                     what,
@@ -152,7 +152,7 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
                     days_left,
                     overdue: days_left < 0,
                     message,
-                    owner: route(what.rule(), &owners, approver),
+                    owner: route(what.rule(), &owners, approver).map(|o| o.to_string()),
                     file: registry.file(date.loc).to_owned(),
                     line: date.loc.line,
                     column: date.loc.col,
@@ -210,7 +210,7 @@ pub fn forecast(registry: &Registry, now: Date, within: &Days) -> Forecast {
                 continue;
             };
             let rule = exception.rule.value;
-            let approver = exception.approved_by.as_ref().map(|a| a.value.as_str());
+            let approver = exception.approved_by.as_ref().map(|a| a.value.as_ref());
             let by = approver.map_or_else(
                 || " (no `approved_by`)".to_owned(),
                 |a| format!(" (approved by {a})"),

@@ -46,14 +46,20 @@ pub struct Chunk<'s> {
 impl Chunk<'_> {
     /// A document that holds these entries on their original lines.
     pub fn document(&self) -> String {
-        // `first_line` is at least 2: the `identities:` line comes before it.
-        let blank = self.first_line.saturating_sub(2);
-        let mut doc = String::with_capacity(blank + 12 + self.text.len());
-        doc.extend(std::iter::repeat_n('\n', blank));
-        doc.push_str("identities:\n");
-        doc.push_str(self.text);
-        doc
+        document(self.first_line, self.text)
     }
+}
+
+/// A document that holds the entries of `text`, which starts on line
+/// `first_line` of its file, on their original lines.
+pub fn document(first_line: usize, text: &str) -> String {
+    // `first_line` is at least 2: the `identities:` line comes before it.
+    let blank = first_line.saturating_sub(2);
+    let mut doc = String::with_capacity(blank + 12 + text.len());
+    doc.extend(std::iter::repeat_n('\n', blank));
+    doc.push_str("identities:\n");
+    doc.push_str(text);
+    doc
 }
 
 /// Cuts `source` into chunks of about `chunk_bytes`, or `None` when the file

@@ -11,7 +11,7 @@ use super::format::{FILE, Table};
 use super::ids::{MAX_ID_BYTES, id_problem};
 use super::time::{parse_date, parse_duration, parse_max_age};
 use super::yaml::{DocumentSink, Key, Node, Pos, Value};
-use super::{Date, Days, Identity, LoadError, Loc, Located, MaxAge, Owner, Policy};
+use super::{Date, Days, Identity, LoadError, Loc, Located, MaxAge, Owner, Policy, Shared};
 use crate::escape::short;
 use crate::keyword::{Keyword, did_you_mean, one_of};
 
@@ -37,6 +37,8 @@ pub struct Converter<'src> {
     version_seen: bool,
     first_key: Option<Loc>,
     identities_loc: Option<Loc>,
+    /// One copy of each repeated value (see [`Shared`]).
+    shared: std::collections::HashSet<Shared>,
 }
 
 impl<'src> Converter<'src> {
@@ -49,6 +51,7 @@ impl<'src> Converter<'src> {
             version_seen: false,
             first_key: None,
             identities_loc: None,
+            shared: std::collections::HashSet::new(),
         }
     }
 
@@ -174,6 +177,25 @@ impl<'src> Converter<'src> {
     }
 
     /// An owner or identity id (SPEC §1), or an error saying what is wrong with it.
+    /// A string that many entries repeat, shared (see [`Shared`]).
+    pub(super) fn shared(&mut self, node: Option<&Node>, field: &str) -> Option<Located<Shared>> {
+        let text = self.string(node, field)?;
+        Some(self.intern(text))
+    }
+
+    /// The shared copy of a value.
+    pub(super) fn intern(&mut self, text: Located<String>) -> Located<Shared> {
+        let value = match self.shared.get(text.value.as_str()) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Shared = text.value.into();
+                self.shared.insert(shared.clone());
+                shared
+            }
+        };
+        Located::new(value, text.loc)
+    }
+
     pub(super) fn id(&mut self, node: Option<&Node>, field: &str) -> Option<Located<String>> {
         let id = self.string(node, field)?;
         self.checked_id(id, field)

@@ -73,7 +73,10 @@ impl Converter<'_> {
         let member_nodes = self.list(e.get("members"), "members", "`members: [alice, bob]`");
         let members = member_nodes
             .iter()
-            .filter_map(|m| self.id(Some(m), "member"))
+            .filter_map(|m| {
+                let id = self.id(Some(m), "member")?;
+                Some(self.intern(id))
+            })
             .collect();
         let members_node = e.get("members");
         self.close(e);
@@ -123,8 +126,8 @@ impl Converter<'_> {
             );
         }
         let description = self.string(e.get("description"), "description");
-        let system = self.string(e.get("system"), "system");
-        let environment = self.string(e.get("environment"), "environment");
+        let system = self.shared(e.get("system"), "system");
+        let environment = self.shared(e.get("environment"), "environment");
         let tags = self.strings(
             e.get("tags"),
             "tags",
@@ -149,7 +152,7 @@ impl Converter<'_> {
         );
         let status = self.keyword::<IdentityStatus>(e.get("status"), "identity status");
         let owners = self.roles(e.get("owners"), loc, &e.what);
-        let escalation = self.string(e.get("escalation"), "escalation");
+        let escalation = self.shared(e.get("escalation"), "escalation");
         let privileged = self.boolean(e.get("privileged"), "privileged");
         let created = self.date(e.get("created"), "created");
         let (last_rotated, max_age) = match e.get("rotation") {
@@ -241,7 +244,7 @@ impl Converter<'_> {
                         RoleRef::Missing(self.at(value))
                     }
                     _ => match self.id(Some(value), &field) {
-                        Some(id) => RoleRef::Set(id),
+                        Some(id) => RoleRef::Set(self.intern(id)),
                         None => {
                             ok = false;
                             RoleRef::Missing(self.at(value))
@@ -291,7 +294,9 @@ impl Converter<'_> {
                 None
             }
         };
-        let approved_by = self.id(e.get("approved_by"), "approved_by");
+        let approved_by = self
+            .id(e.get("approved_by"), "approved_by")
+            .map(|id| self.intern(id));
         let expires = self.date(e.get("expires"), "expires");
         let ticket = self.string(e.get("ticket"), "ticket");
         self.close(e);

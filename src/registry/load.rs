@@ -61,16 +61,9 @@ pub enum Chunking {
     Bytes(usize),
 }
 
-/// More threads than this only cost memory: `-j` is capped here.
-pub const MAX_THREADS: usize = 256;
-
 impl LoadOptions {
     pub(super) fn threads(&self) -> usize {
-        match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-            n => n,
-        }
-        .min(MAX_THREADS)
+        crate::parallel::threads(self.threads)
     }
 
     /// Target chunk size given the total input, or `None` not to split.
@@ -101,7 +94,13 @@ pub fn load_sources(sources: Sources, options: &LoadOptions) -> Result<Registry,
     let (files, errors) = sources.into_parts();
     let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
     let read = |i: usize| read_file(&files[i], &displays[i], options.max_file_size);
-    load_read(&displays, read, options, errors)
+    load_read(&displays, read, |i| rereadable(&files[i]), options, errors)
+}
+
+/// Whether a file can be read a second time with the same result: a regular
+/// file, not standard input or a pipe.
+fn rereadable(path: &Path) -> bool {
+    path.as_os_str() != super::files::STDIN && std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Loads a registry held in memory, as [`load`] would load files of these
@@ -114,7 +113,7 @@ pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Regi
         .map(|(name, _)| display_path(Path::new(name)))
         .collect();
     let read = |i: usize| super::files::decode(files[i].1.to_vec(), &displays[i]);
-    load_read(&displays, read, options, Vec::new())
+    load_read(&displays, read, |_| true, options, Vec::new())
 }
 
 /// Parses and merges the files that `read(i)` reads, named `displays[i]`,
@@ -122,6 +121,7 @@ pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Regi
 fn load_read(
     displays: &[String],
     read: impl Fn(usize) -> Result<String, LoadError> + Sync,
+    rereadable: impl Fn(usize) -> bool,
     options: &LoadOptions,
     mut errors: Vec<LoadError>,
 ) -> Result<Registry, LoadErrors> {
@@ -139,11 +139,17 @@ fn load_read(
         }
         Ok(text)
     };
-    let outcomes = parse_files(displays, read, options, |file, display, doc, whole| {
-        let mut converter = Converter::new(file, display);
-        parse_document(&mut converter, display, doc, whole, options.engine);
-        (converter.contents, converter.errors)
-    });
+    let outcomes = parse_files(
+        displays,
+        &read,
+        rereadable,
+        options,
+        |file, display, doc, whole| {
+            let mut converter = Converter::new(file, display);
+            parse_document(&mut converter, display, doc, whole, options.engine);
+            (converter.contents, converter.errors)
+        },
+    );
     let mut parsed = Vec::with_capacity(outcomes.len());
     for (index, (display, outcome)) in outcomes.into_iter().enumerate() {
         let (contents, file_errors) = match outcome {
@@ -151,6 +157,7 @@ fn load_read(
             Outcome::Parsed { head, chunks, .. } if chunks.is_empty() => head,
             Outcome::Parsed {
                 source,
+                len,
                 head,
                 chunks,
             } => {
@@ -158,10 +165,26 @@ fn load_read(
                     .chain(&chunks)
                     .any(|(_, errors)| !errors.is_empty())
                 {
-                    // Report exactly what a whole-file parse reports.
-                    parse_file(file_id(index), &display, &source, options.engine)
+                    // Report exactly what a whole-file parse reports: the
+                    // file is read again if its text was let go.
+                    match source.map_or_else(|| read(index), Ok) {
+                        Ok(source) if source.len() == len => {
+                            parse_file(file_id(index), &display, &source, options.engine)
+                        }
+                        // Changed since: the parts' own errors stand.
+                        _ => {
+                            let (mut contents, mut errors) = head;
+                            for (chunk, chunk_errors) in chunks {
+                                contents.identities.extend(chunk.identities);
+                                errors.extend(chunk_errors);
+                            }
+                            (contents, errors)
+                        }
+                    }
                 } else {
                     let (mut contents, errors) = head;
+                    let total: usize = chunks.iter().map(|(c, _)| c.identities.len()).sum();
+                    contents.identities.reserve_exact(total);
                     for (chunk, _) in chunks {
                         contents.identities.extend(chunk.identities);
                     }
@@ -204,21 +227,25 @@ pub fn parse_only(paths: &[PathBuf], options: &LoadOptions) -> Result<u64, LoadE
     let (files, mut errors) = Sources::resolve(paths).into_parts();
     let displays: Vec<String> = files.iter().map(|p| display_path(p)).collect();
     let read = |i: usize| read_file(&files[i], &displays[i], options.max_file_size);
-    let outcomes = parse_files(&displays, read, options, |file, display, doc, _| {
-        yaml::scan(doc, Limits::for_len(doc.len()))
-            .err()
-            .map(|e| yaml_load_error(file, display, e))
-    });
+    let outcomes = parse_files(
+        &displays,
+        read,
+        |i| rereadable(&files[i]),
+        options,
+        |file, display, doc, _| {
+            yaml::scan(doc, Limits::for_len(doc.len()))
+                .err()
+                .map(|e| yaml_load_error(file, display, e))
+        },
+    );
     let mut bytes = 0;
     for (_, outcome) in outcomes {
         match outcome {
             Outcome::Unreadable(e) => errors.push(e),
             Outcome::Parsed {
-                source,
-                head,
-                chunks,
+                len, head, chunks, ..
             } => {
-                bytes += source.len() as u64;
+                bytes += len as u64;
                 errors.extend(head.into_iter().chain(chunks.into_iter().flatten()));
             }
         }

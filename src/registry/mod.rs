@@ -121,16 +121,20 @@ pub struct SourceFile {
     pub digest: Option<FileDigest>,
 }
 
+/// Text that many entries repeat (owner ids, systems, environments): one
+/// copy per distinct value of a file, shared.
+pub type Shared = std::sync::Arc<str>;
+
 /// An owner reference held by a role: absent (located at the nearest enclosing
 /// node, or at an explicit `null`/`""`) or an owner id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoleRef {
     Missing(Loc),
-    Set(Located<String>),
+    Set(Located<Shared>),
 }
 
 impl RoleRef {
-    pub fn id(&self) -> Option<&Located<String>> {
+    pub fn id(&self) -> Option<&Located<Shared>> {
         match self {
             RoleRef::Set(id) => Some(id),
             RoleRef::Missing(_) => None,
@@ -145,13 +149,13 @@ pub struct Identity {
     pub loc: Loc,
     pub kind: Located<IdentityKind>,
     pub description: Option<Located<String>>,
-    pub system: Option<Located<String>>,
-    pub environment: Option<Located<String>>,
+    pub system: Option<Located<Shared>>,
+    pub environment: Option<Located<Shared>>,
     pub tags: Vec<Located<String>>,
     pub status: IdentityStatus,
     /// Indexed by `Role as usize`: policy, technical, revocation.
     pub owners: [RoleRef; 3],
-    pub escalation: Option<Located<String>>,
+    pub escalation: Option<Located<Shared>>,
     pub privileged: bool,
     pub created: Option<Located<Date>>,
     pub last_rotated: Option<Located<Date>>,
@@ -182,7 +186,7 @@ pub struct Exception {
     pub loc: Loc,
     pub rule: Located<RuleId>,
     pub reason: Located<String>,
-    pub approved_by: Option<Located<String>>,
+    pub approved_by: Option<Located<Shared>>,
     pub expires: Option<Located<Date>>,
     pub ticket: Option<Located<String>>,
     /// 1 for the identity's first exception for this rule, 2 for the next,
@@ -199,7 +203,7 @@ pub struct Owner {
     pub name: Option<Located<String>>,
     pub email: Option<Located<String>>,
     pub contact: Option<Located<String>>,
-    pub members: Vec<Located<String>>,
+    pub members: Vec<Located<Shared>>,
     pub status: OwnerStatus,
 }
 

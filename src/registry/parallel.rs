@@ -6,7 +6,7 @@ use super::LoadError;
 use super::chunk;
 use super::files::file_error;
 use super::load::LoadOptions;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::parallel::parallel_map;
 
 pub(super) fn file_id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
@@ -17,80 +17,119 @@ pub(super) enum Outcome<R> {
     Unreadable(LoadError),
     /// `head` is the whole file's result when `chunks` is empty.
     Parsed {
-        source: String,
+        /// The file's text; `None` for a file that was split and can be
+        /// read again (its text was let go chunk by chunk, as the chunks
+        /// were parsed).
+        source: Option<String>,
+        /// The file's size in bytes.
+        len: usize,
         head: R,
         chunks: Vec<R>,
     },
 }
 
-/// One document to parse: a whole file, the head of a split file, or a chunk.
+/// One document to parse: a whole file, or the head or a chunk of a split
+/// file, which hold their own copy of their text (so that a split file's
+/// text is let go as its parts are parsed).
 enum Doc<'a> {
     Whole(&'a str),
-    Chunk(&'a chunk::Chunk<'a>),
+    Head(String),
+    Chunk { first_line: usize, text: String },
 }
 
 /// Reads every file (`read(i)` reads the one named `displays[i]`) and runs
 /// `parse(file, display, document, whole)` over each file, or over the head and
 /// chunks of a file that is split, on all threads.
 /// `whole` is false for chunks, which hold only `identities` entries.
+/// A split file's text is kept only when `rereadable(i)` is false.
 /// Results come back in file order, whatever order the threads finish in.
 pub(super) fn parse_files<R: Send>(
     displays: &[String],
     read: impl Fn(usize) -> Result<String, LoadError> + Sync,
+    rereadable: impl Fn(usize) -> bool,
     options: &LoadOptions,
     parse: impl Fn(u32, &str, &str, bool) -> R + Sync,
 ) -> Vec<(String, Outcome<R>)> {
     let threads = options.threads();
-    let sources = parallel_map(displays.len(), threads, read);
-    let total = sources.iter().flatten().map(String::len).sum();
-    let chunk_bytes = options.chunk_bytes(total);
-    let plans: Vec<Option<chunk::Plan<'_>>> = sources
+    let mut sources = parallel_map(displays.len(), threads, read);
+    let lens: Vec<usize> = sources
         .iter()
-        .map(|s| {
-            let source = s.as_ref().ok()?;
-            chunk::plan(source, chunk_bytes?)
-        })
+        .map(|s| s.as_ref().map_or(0, String::len))
         .collect();
-    // One job per readable file, or one per head and chunk of a split file.
-    let mut jobs: Vec<(usize, Doc<'_>)> = Vec::new();
-    for (i, (source, plan)) in sources.iter().zip(&plans).enumerate() {
-        match (source, plan) {
-            (Err(_), _) => {}
-            (Ok(source), None) => jobs.push((i, Doc::Whole(source))),
-            (Ok(_), Some(plan)) => {
-                jobs.push((i, Doc::Whole(&plan.head)));
-                jobs.extend(plan.chunks.iter().map(|c| (i, Doc::Chunk(c))));
-            }
+    let chunk_bytes = options.chunk_bytes(lens.iter().sum());
+    // A split file becomes its head and chunks, each with its own text; the
+    // file's own text is let go unless it cannot be read again.
+    let mut parts: Vec<Option<Vec<Doc<'static>>>> = Vec::with_capacity(sources.len());
+    let mut kept = vec![true; sources.len()];
+    for (i, source) in sources.iter_mut().enumerate() {
+        let Some(plan) = source
+            .as_ref()
+            .ok()
+            .and_then(|source| chunk::plan(source, chunk_bytes?))
+        else {
+            parts.push(None);
+            continue;
+        };
+        let mut docs = vec![Doc::Head(plan.head)];
+        docs.extend(plan.chunks.iter().map(|c| Doc::Chunk {
+            first_line: c.first_line,
+            text: c.text.to_owned(),
+        }));
+        parts.push(Some(docs));
+        if rereadable(i)
+            && let Ok(text) = source
+        {
+            *text = String::new();
+            kept[i] = false;
         }
+    }
+    // One job per readable file, or one per head and chunk of a split file.
+    let mut jobs: Vec<(usize, std::sync::Mutex<Option<Doc<'_>>>)> = Vec::new();
+    let mut counts = vec![0; sources.len()];
+    for (i, (source, parts)) in sources.iter().zip(parts).enumerate() {
+        let docs = match (source, parts) {
+            (Err(_), _) => Vec::new(),
+            (Ok(source), None) => vec![Doc::Whole(source)],
+            (Ok(_), Some(docs)) => docs,
+        };
+        counts[i] = docs.len();
+        jobs.extend(docs.into_iter().map(|d| (i, Some(d).into())));
     }
     let results = parallel_map(jobs.len(), threads, |j| {
         let (i, doc) = &jobs[j];
         let display = displays[*i].as_str();
+        let doc = match doc.lock() {
+            Ok(mut doc) => doc.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
         match doc {
-            Doc::Whole(text) => parse(file_id(*i), display, text, true),
-            Doc::Chunk(chunk) => parse(file_id(*i), display, &chunk.document(), false),
+            Some(Doc::Whole(text)) => parse(file_id(*i), display, text, true),
+            Some(Doc::Head(text)) => parse(file_id(*i), display, &text, true),
+            Some(Doc::Chunk { first_line, text }) => {
+                let document = chunk::document(first_line, &text);
+                drop(text);
+                parse(file_id(*i), display, &document, false)
+            }
+            // Each job is taken once; fail closed all the same.
+            None => parse(file_id(*i), display, "", true),
         }
     });
-    let chunk_counts: Vec<usize> = plans
-        .iter()
-        .map(|p| p.as_ref().map_or(0, |p| p.chunks.len()))
-        .collect();
     drop(jobs);
-    drop(plans);
     let mut results = results.into_iter();
     displays
         .iter()
         .cloned()
         .zip(sources)
-        .zip(chunk_counts)
-        .map(|((display, source), chunks)| {
+        .enumerate()
+        .map(|(i, (display, source))| {
             let outcome = match source {
                 Err(e) => Outcome::Unreadable(e),
                 Ok(source) => {
-                    let mut mine = results.by_ref().take(1 + chunks);
+                    let mut mine = results.by_ref().take(counts[i]);
                     match mine.next() {
                         Some(head) => Outcome::Parsed {
-                            source,
+                            source: kept[i].then_some(source),
+                            len: lens[i],
                             head,
                             chunks: mine.collect(),
                         },
@@ -106,41 +145,4 @@ pub(super) fn parse_files<R: Send>(
             (display, outcome)
         })
         .collect()
-}
-
-/// Runs `f(0..n)` on up to `threads` threads (the calling one included) and
-/// returns the results in index order.
-fn parallel_map<R: Send>(n: usize, threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
-    let threads = threads.min(n);
-    if threads <= 1 {
-        return (0..n).map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
-                return done;
-            }
-            done.push((i, f(i)));
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        // A thread the system refuses is one helper fewer, never a failure:
-        // the calling thread does whatever work is left.
-        let helpers: Vec<_> = (1..threads)
-            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        let mut done = work();
-        for helper in helpers {
-            match helper.join() {
-                Ok(part) => done.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }

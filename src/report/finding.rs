@@ -4,7 +4,7 @@
 
 use crate::catalogue::{Group, RuleId, Severity};
 use crate::keyword::Keyword;
-use crate::registry::{Identity, Loc, Registry, Role};
+use crate::registry::{Identity, Loc, Registry, Role, Shared};
 use crate::rules::Violation;
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -32,21 +32,36 @@ impl Subject {
     /// Every identity entry of the registry in order, with its subject: the
     /// second entry with an id is its occurrence 2.
     pub fn identities(registry: &Registry) -> impl Iterator<Item = (&Identity, Subject)> {
-        let mut occurrences: HashMap<&str, u32> = HashMap::new();
+        let occurrences = Subject::occurrences(registry);
+        registry.identities.iter().enumerate().zip(occurrences).map(
+            |((entry, identity), occurrence)| {
+                (identity, Subject::identity(identity, entry, occurrence))
+            },
+        )
+    }
+
+    /// The subject of the identity entry `entry`, the `occurrence`th with its id.
+    pub fn identity(identity: &Identity, entry: usize, occurrence: u32) -> Subject {
+        Subject::Identity {
+            id: identity.id.value.clone(),
+            entry,
+            occurrence,
+        }
+    }
+
+    /// For each identity entry in order: 1 for the first entry with its id,
+    /// 2 for the next, …
+    pub fn occurrences(registry: &Registry) -> Vec<u32> {
+        let mut seen: HashMap<&str, u32> = HashMap::with_capacity(registry.identities.len());
         registry
             .identities
             .iter()
-            .enumerate()
-            .map(move |(entry, identity)| {
-                let occurrence = occurrences.entry(identity.id.value.as_str()).or_insert(0);
+            .map(|identity| {
+                let occurrence = seen.entry(identity.id.value.as_str()).or_insert(0);
                 *occurrence += 1;
-                let subject = Subject::Identity {
-                    id: identity.id.value.clone(),
-                    entry,
-                    occurrence: *occurrence,
-                };
-                (identity, subject)
+                *occurrence
             })
+            .collect()
     }
 }
 
@@ -90,9 +105,9 @@ impl Serialize for Subject {
 /// An identity's owners, as named (null where missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Owners {
-    pub policy: Option<String>,
-    pub technical: Option<String>,
-    pub revocation: Option<String>,
+    pub policy: Option<Shared>,
+    pub technical: Option<Shared>,
+    pub revocation: Option<Shared>,
 }
 
 impl Owners {
@@ -111,13 +126,11 @@ impl Owners {
 /// `shared-credential`; the exception's approver, else the policy owner, for
 /// exception findings; the policy owner for the rest. `None` when that role
 /// is missing.
-pub fn route(rule: RuleId, owners: &Owners, approver: Option<&str>) -> Option<String> {
+pub fn route(rule: RuleId, owners: &Owners, approver: Option<&str>) -> Option<Shared> {
     match rule.group() {
         Group::Lifecycle | Group::Drift => owners.technical.clone(),
         Group::Ownership if rule == RuleId::SharedCredential => owners.technical.clone(),
-        Group::Exceptions => approver
-            .map(str::to_owned)
-            .or_else(|| owners.policy.clone()),
+        Group::Exceptions => approver.map(Shared::from).or_else(|| owners.policy.clone()),
         Group::Ownership | Group::Integrity => owners.policy.clone(),
     }
 }
@@ -166,7 +179,7 @@ pub struct Finding {
     /// On an identity finding: the owner who must act (SPEC §5), or null
     /// when that role is missing. See [`route`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub route: Option<Option<String>>,
+    pub route: Option<Option<Shared>>,
     /// Distinguishes findings of one rule on one subject.
     #[serde(skip)]
     pub detail: String,

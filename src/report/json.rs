@@ -33,6 +33,15 @@ pub const TOOL: Tool = Tool {
 };
 
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out` as it is serialised: a large report is never
+/// held whole in memory.
+pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     let document = Document {
         version: 1,
         tool: TOOL,
@@ -42,7 +51,7 @@ pub fn render(report: &Report) -> String {
         suppressed: &report.suppressed,
         baselined: report.baselined.as_deref(),
     };
-    to_safe_json(&document)
+    write_safe_json(&document, out)
 }
 
 /// An invalid registry: every error, located, and no findings.
@@ -93,14 +102,21 @@ pub fn render_errors(errors: &LoadErrors, now: crate::registry::Date) -> String 
 /// Serialises pretty-printed JSON with terminal-unsafe characters escaped.
 pub fn to_safe_json<T: Serialize>(value: &T) -> String {
     let mut out = Vec::new();
-    let mut ser =
-        serde_json::Serializer::with_formatter(&mut out, SafeFormatter(PrettyFormatter::new()));
-    if value.serialize(&mut ser).is_err() {
+    if write_safe_json(value, &mut out).is_err() {
         // Serialising plain data to memory cannot fail; keep the output valid regardless.
         return "null\n".to_owned();
     }
-    out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes pretty-printed JSON, terminal-unsafe characters escaped, and a
+/// final newline.
+pub fn write_safe_json<T: Serialize>(value: &T, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut *out, SafeFormatter(PrettyFormatter::new()));
+    // An I/O error comes back as it was (a closed pipe stays one).
+    value.serialize(&mut ser).map_err(io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 struct SafeFormatter<'a>(PrettyFormatter<'a>);

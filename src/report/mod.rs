@@ -54,7 +54,7 @@ impl Suppressed {
             finding,
             exception: ExceptionInfo {
                 reason: exception.reason.value.clone(),
-                approved_by: exception.approved_by.as_ref().map(|a| a.value.clone()),
+                approved_by: exception.approved_by.as_ref().map(|a| a.value.to_string()),
                 expires: exception.expires.as_ref().map(|e| e.value.to_string()),
                 ticket: exception.ticket.as_ref().map(|t| t.value.clone()),
             },
@@ -176,6 +176,20 @@ impl<'r> Report<'r> {
                 .iter()
                 .map(|i| (i.loc.file, i.id.value.as_str()))
                 .collect(),
+        }
+    }
+
+    /// A report with no files and no identities, for the findings of a part
+    /// of the registry, to be joined to the whole report.
+    pub(crate) fn part(now: Date) -> Self {
+        Report {
+            now,
+            files: Vec::new(),
+            summary: Summary::default(),
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            baselined: None,
+            identities: Vec::new(),
         }
     }
 
@@ -316,6 +330,19 @@ pub fn render(report: &Report, format: Format, style: Style) -> String {
         Format::Junit => junit::render(report, style.fail_on),
         Format::Markdown => markdown::render(report),
         Format::Gitlab => gitlab::render(report),
+    }
+}
+
+/// Writes the report in `format` to `out`; JSON as it is serialised.
+pub fn write(
+    report: &Report,
+    format: Format,
+    style: Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        other => out.write_all(render(report, other, style).as_bytes()),
     }
 }
 

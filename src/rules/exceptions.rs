@@ -123,7 +123,7 @@ fn self_approval(ctx: &Context<'_>, identity: &Identity, approver: &str) -> Opti
     let RoleRef::Set(technical) = identity.owner(Role::Technical) else {
         return None;
     };
-    if technical.value == approver {
+    if &*technical.value == approver {
         return Some("the technical owner".to_owned());
     }
     ctx.is_member(&technical.value, approver)

@@ -110,12 +110,8 @@ pub fn duplicate_refs<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
 /// first, in directory order, then identities), related to the first, except
 /// retired identities, which only three rules check.
 pub fn confusables<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
-    use unicode_security::confusable_detection::skeleton;
     let registry = ctx.registry;
-    // Skeleton → the first id that has it, and where.
-    let mut first: HashMap<String, (&str, Loc)> = HashMap::new();
-    let mut out = Vec::new();
-    let ids = registry
+    let ids: Vec<(Target<'r>, &'r Located<String>)> = registry
         .owners
         .iter()
         .map(|o| (Target::Owner(o.id.value.as_str()), &o.id))
@@ -125,18 +121,42 @@ pub fn confusables<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
                 .iter()
                 .enumerate()
                 .map(|(i, identity)| (Target::Identity(i), &identity.id)),
-        );
-    for (target, id) in ids {
-        let key: String = skeleton(&id.value).collect();
-        let (earlier, at) = *first.entry(key).or_insert((id.value.as_str(), id.loc));
-        if earlier == id.value {
+        )
+        .collect();
+    // The first id of each skeleton, found through a hash of the skeleton
+    // (no skeleton is kept): the first id with a hash is the first with its
+    // skeleton unless two skeletons share the hash, and those, which do not
+    // occur by chance, are kept whole in `collided`.
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(ids.len());
+    let mut collided: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (n, (target, id)) in ids.iter().enumerate() {
+        let earlier = match first.entry(skeleton_hash(&id.value)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(n);
+                continue;
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
+        };
+        let (_, earlier_id) = ids[earlier];
+        if earlier_id.value == id.value {
+            continue;
+        }
+        let earlier = if skeleton(&earlier_id.value) == skeleton(&id.value) {
+            earlier_id
+        } else {
+            let k = *collided.entry(skeleton(&id.value)).or_insert(n);
+            ids[k].1
+        };
+        if earlier.value == id.value {
             continue;
         }
         if let Target::Identity(i) = target
-            && registry.identities[i].is_retired()
+            && registry.identities[*i].is_retired()
         {
             continue;
         }
+        let (at, earlier) = (earlier.loc, earlier.value.as_str());
         let violation = Violation::new(
             RuleId::ConfusableId,
             id.loc,
@@ -149,9 +169,57 @@ pub fn confusables<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
         )
         .detail(format!("looks-like:{earlier}"))
         .related(at, format!("the look-alike `{earlier}`"));
-        out.push((target, violation));
+        out.push((*target, violation));
     }
     out
+}
+
+/// The confusable skeleton of UTS #39 (what an id looks like).
+fn skeleton(id: &str) -> String {
+    if id.is_ascii()
+        && let Some(table) = ascii_skeletons()
+    {
+        return id.bytes().map(|b| table[usize::from(b)].as_str()).collect();
+    }
+    unicode_security::confusable_detection::skeleton(id).collect()
+}
+
+/// A hash of [`skeleton`], computed without building it.
+fn skeleton_hash(id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    if id.is_ascii()
+        && let Some(table) = ascii_skeletons()
+    {
+        for b in id.bytes() {
+            hasher.write(table[usize::from(b)].as_bytes());
+        }
+    } else {
+        for c in unicode_security::confusable_detection::skeleton(id) {
+            let mut buffer = [0; 4];
+            hasher.write(c.encode_utf8(&mut buffer).as_bytes());
+        }
+    }
+    hasher.finish()
+}
+
+/// The skeleton of each ASCII character, when each is ASCII text (so that
+/// the skeleton of an ASCII id is theirs laid end to end, with nothing for
+/// normalisation to reorder); `None` otherwise, and the general path is taken.
+fn ascii_skeletons() -> Option<&'static [String]> {
+    static TABLE: std::sync::OnceLock<Option<Vec<String>>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            (0u8..128)
+                .map(|b| {
+                    let one = char::from(b).to_string();
+                    let text: String =
+                        unicode_security::confusable_detection::skeleton(&one).collect();
+                    text.is_ascii().then_some(text)
+                })
+                .collect()
+        })
+        .as_deref()
 }
 
 /// Where two look-alike ids differ, in code points a reader can check.
@@ -204,18 +272,18 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
                 .owners
                 .iter()
                 .filter_map(|r| r.id())
-                .map(|id| id.value.as_str()),
+                .map(|id| id.value.as_ref()),
         );
         referenced.extend(
             identity
                 .exceptions
                 .iter()
                 .filter_map(|e| e.approved_by.as_ref())
-                .map(|id| id.value.as_str()),
+                .map(|id| id.value.as_ref()),
         );
     }
     for owner in &registry.owners {
-        referenced.extend(owner.members.iter().map(|m| m.value.as_str()));
+        referenced.extend(owner.members.iter().map(|m| m.value.as_ref()));
     }
     registry
         .owners
@@ -233,4 +301,39 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
             (Target::Owner(o.id.value.as_str()), violation)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ascii_skeletons, skeleton, skeleton_hash};
+
+    /// The ASCII table is taken, and gives what the general path gives.
+    #[test]
+    fn ascii_skeletons_are_the_skeletons() {
+        assert!(ascii_skeletons().is_some());
+        let general =
+            |s: &str| -> String { unicode_security::confusable_detection::skeleton(s).collect() };
+        let mut ids: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        ids.extend(
+            [
+                "team-payl",
+                "team-pay1",
+                "rn-svc",
+                "m-svc",
+                "0O0",
+                "a|b",
+                "",
+            ]
+            .map(String::from),
+        );
+        ids.push((0u8..128).map(char::from).collect());
+        for id in &ids {
+            assert_eq!(skeleton(id), general(id), "{id:?}");
+        }
+        assert_eq!(skeleton("team-payl"), skeleton("team-pay1"));
+        assert_eq!(skeleton_hash("team-payl"), skeleton_hash("team-pay1"));
+        // The hash of a non-ASCII id is that of its skeleton, as for ASCII.
+        assert_eq!(skeleton_hash("tеam"), skeleton_hash("team"));
+        assert_ne!(skeleton_hash("team"), skeleton_hash("tram"));
+    }
 }

@@ -66,7 +66,7 @@ impl Violation {
     /// The exception the violation is about, whose approver must act on it.
     #[must_use]
     pub fn on_exception(mut self, exception: &Exception) -> Self {
-        self.approver = exception.approved_by.as_ref().map(|a| a.value.clone());
+        self.approver = exception.approved_by.as_ref().map(|a| a.value.to_string());
         self
     }
 
@@ -142,7 +142,7 @@ fn suggestions(registry: &Registry) -> HashMap<&str, &str> {
     });
     let mut tried: HashSet<&str> = HashSet::new();
     for reference in members.chain(from_identities) {
-        let id = reference.value.as_str();
+        let id = reference.value.as_ref();
         if registry.owner(id).is_some() || !tried.insert(id) {
             continue;
         }
@@ -164,7 +164,7 @@ impl<'r> Context<'r> {
             .flat_map(|team| {
                 team.members
                     .iter()
-                    .map(|m| (team.id.value.as_str(), m.value.as_str()))
+                    .map(|m| (team.id.value.as_str(), m.value.as_ref()))
             })
             .collect();
         Context {

@@ -3,7 +3,9 @@
 
 use super::{Context, Inactive, Related, RuleId, Target, Violation};
 use crate::keyword::Keyword;
-use crate::registry::{Identity, Located, Owner, OwnerKind, OwnerStatus, Registry, Role, RoleRef};
+use crate::registry::{
+    Identity, Located, Owner, OwnerKind, OwnerStatus, Registry, Role, RoleRef, Shared,
+};
 use std::collections::HashMap;
 
 /// `missing-owner`: each role `policy.required_owners` names must be set.
@@ -180,8 +182,8 @@ pub fn shared_credential(_: &Context<'_>, identity: &Identity, out: &mut Vec<Vio
 }
 
 /// A contact is a non-blank string: `escalation: ""` reaches nobody.
-fn is_contact(contact: Option<&Located<String>>) -> bool {
-    contact.is_some_and(|c| !c.value.trim().is_empty())
+fn is_contact<T: AsRef<str>>(contact: Option<&Located<T>>) -> bool {
+    contact.is_some_and(|c| !c.value.as_ref().trim().is_empty())
 }
 
 fn is_vendor(ctx: &Context<'_>, id: &str) -> bool {
@@ -201,7 +203,7 @@ fn role_duty(role: Role) -> &'static str {
 /// `unknown-owner` and `inactive-owner` for one reference from an identity.
 fn check_reference(
     ctx: &Context<'_>,
-    id: &Located<String>,
+    id: &Located<Shared>,
     what: &dyn std::fmt::Display,
     (detail, nth): (&str, u32),
     out: &mut Vec<Violation>,
@@ -230,7 +232,7 @@ fn check_reference(
 
 fn unknown(
     ctx: &Context<'_>,
-    id: &Located<String>,
+    id: &Located<Shared>,
     what: &dyn std::fmt::Display,
     (detail, nth): (&str, u32),
 ) -> Violation {
@@ -302,7 +304,7 @@ pub fn unknown_members<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
         // A member listed twice is two references, with findings of their own.
         let mut listed: HashMap<&str, u32> = HashMap::new();
         for member in &owner.members {
-            let nth = listed.entry(member.value.as_str()).or_insert(0);
+            let nth = listed.entry(member.value.as_ref()).or_insert(0);
             *nth += 1;
             if ctx.registry.owner(&member.value).is_none() {
                 let detail = format!("member:{}", member.value);

@@ -304,3 +304,31 @@ identities:
         format,
     ])
 }
+
+/// A YAML file that is not a registry (a workflow, a CI template) as JSON,
+/// read by the project's own YAML layer (core schema: `0` is a number,
+/// `on` is text).
+pub fn yaml_value(text: &str) -> Value {
+    use nhi_own::registry::yaml::{Node, Value as Yaml, parse_documents};
+    fn json(node: &Node<'_>) -> Value {
+        match &node.value {
+            Yaml::Null => Value::Null,
+            Yaml::Bool(b, _) => Value::Bool(*b),
+            Yaml::Number(text) => text
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| text.parse::<f64>().map(Value::from))
+                .unwrap_or_else(|_| Value::String(text.to_string())),
+            Yaml::Str(text) => Value::String(text.to_string()),
+            Yaml::Seq(items) => Value::Array(items.iter().map(json).collect()),
+            Yaml::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.text.to_string(), json(v)))
+                    .collect(),
+            ),
+        }
+    }
+    let documents = parse_documents(text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    json(&documents[0])
+}

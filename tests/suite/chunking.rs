@@ -340,3 +340,39 @@ fn aliases_anywhere_keep_the_budget_of_the_whole_file() {
     // And in process, whole and chunked loads agree.
     assert_same("aliases after a JSON-style key", &yaml);
 }
+
+/// A split file's text is let go as its chunks are parsed, and read again
+/// to report its errors as a whole-file parse does; standard input, which
+/// cannot be read again, is kept. Both report exactly the whole parse's
+/// errors.
+#[test]
+fn errors_in_a_split_file_are_those_of_the_whole_file_from_a_file_and_from_stdin() {
+    let ws = Workspace::new();
+    let mut text = gen_registry::registry(400);
+    let second = text.match_indices("    kind: ").nth(300).unwrap().0;
+    text.replace_range(second..second + 10, "    kind: nope\n    kind: ");
+    let third = text.match_indices("  - id: ").nth(350).unwrap().0;
+    text.insert_str(third, "  - id: [unclosed\n");
+    ws.write("reg.yaml", &text);
+    assert!(
+        chunk::plan(&text, 32 * 1024).is_some(),
+        "the file takes the chunked path"
+    );
+    let whole = ws.run(&["audit", "reg.yaml", "-j", "1", "--no-chunking"]);
+    assert_eq!(whole.code, 2, "{}", whole.stderr);
+    assert!(whole.stderr.contains("invalid YAML"), "{}", whole.stderr);
+    let from_file = ws.run(&["audit", "reg.yaml", "-j", "2"]);
+    assert_eq!(from_file.code, 2);
+    assert_eq!(from_file.stderr, whole.stderr);
+    let from_stdin = crate::common::nhi_own()
+        .current_dir(ws.dir.path())
+        .args(["audit", "-", "-j", "2"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(from_stdin.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&from_stdin.stderr).replace("<stdin>", "reg.yaml"),
+        whole.stderr
+    );
+}

@@ -223,7 +223,7 @@ fn snapshots_of_ci_formats() {
 }
 
 fn yaml(path: &str) -> Value {
-    serde_saphyr::from_str(&std::fs::read_to_string(repo_root().join(path)).unwrap()).unwrap()
+    crate::common::yaml_value(&std::fs::read_to_string(repo_root().join(path)).unwrap())
 }
 
 /// The value after `flag` in a shell command line.

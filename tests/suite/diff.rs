@@ -742,7 +742,7 @@ fn readme_snippet_runs_as_written() {
 /// The `run:` script and `env` of the workflow's diff step, as the file holds them.
 fn workflow_step() -> (String, Vec<(String, String)>) {
     let text = std::fs::read_to_string(repo_root().join("examples/ci/github-actions.yml")).unwrap();
-    let workflow: Value = serde_saphyr::from_str(&text).unwrap();
+    let workflow: Value = crate::common::yaml_value(&text);
     let job = &workflow["jobs"]["diff"];
     assert_eq!(job["if"], "github.event_name == 'pull_request'");
     assert_eq!(job["permissions"]["pull-requests"], "write");

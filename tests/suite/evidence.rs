@@ -730,7 +730,7 @@ fn the_monthly_job_writes_and_verifies_a_pack() {
     }
     let text =
         std::fs::read_to_string(repo_root().join("examples/ci/github-evidence.yml")).unwrap();
-    let workflow: Value = serde_saphyr::from_str(&text).unwrap();
+    let workflow: Value = crate::common::yaml_value(&text);
     let steps = workflow["jobs"]["evidence"]["steps"].as_array().unwrap();
     let step = steps
         .iter()

@@ -686,6 +686,36 @@ fn an_anchored_merge_key_merges() {
     );
 }
 
+/// The top-level mapping merges as every mapping does: explicit keys win,
+/// and a merge key naming no mapping is an error there too.
+#[test]
+fn the_top_level_mapping_merges() {
+    let run = crate::common::audit_at(
+        "version: 1\n<<: { version: 2, identities: [{ id: merged, kind: token }] }\n",
+        "2026-11-22",
+    );
+    let missing = run.findings("missing-owner");
+    assert_eq!(missing.len(), 3, "{}", run.stdout);
+    assert!(
+        missing.iter().all(|f| f["identity"] == "merged"),
+        "{}",
+        run.stdout
+    );
+    // `? <<`: an explicit merge key with no value (found by the engines fuzz target).
+    let err = invalid("? <<");
+    assert_has(
+        &err,
+        "reg.yaml:1:1: error: registry file has no `version` key",
+    );
+    assert_has(
+        &err,
+        "error: unsupported YAML: a merge key `<<` must name a mapping",
+    );
+    assert!(!err.contains("unknown key `<<`"), "{err}");
+    let err = invalid("version: 1\n<<: *x\n");
+    assert_has(&err, "reg.yaml:2:5: error: invalid YAML");
+}
+
 /// A mapping with two merge keys is a duplicate key, whichever would win
 /// elsewhere; one merge key with a list merges each, the earlier winning,
 /// and explicit keys win over merged ones.

@@ -397,6 +397,20 @@ proptest! {
             prop_assert_eq!(other, &outputs[0]);
         }
     }
+
+    /// The audit is the same report whatever the threads and however the
+    /// identities are handed to them (here down to one identity a block).
+    #[test]
+    fn audit_in_parallel_is_the_audit(m in model(), now in 0i64..400) {
+        let text = write_yaml(&m.yaml(), false);
+        let registry = load(&[("reg.yaml", text.as_str())], &options(1, Chunking::Off))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let one = render_all(&nhi_own::audit::audit_in_blocks(&registry, today(now), 1, usize::MAX));
+        for (threads, block) in [(2, 1), (3, 2), (4, 3)] {
+            let parallel = nhi_own::audit::audit_in_blocks(&registry, today(now), threads, block);
+            prop_assert_eq!(render_all(&parallel), one.clone());
+        }
+    }
 }
 
 /// The generator reaches every rule a registry can trigger: a property that

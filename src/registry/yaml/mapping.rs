@@ -17,29 +17,12 @@ impl<'a> Builder<'a> {
             if matches!(event, Event::MappingEnd) {
                 break;
             }
-            // `<<` is a merge key whatever anchor it carries (the anchor
-            // names the key, not the merge).
-            let is_merge = matches!(
-                &event,
-                Event::Scalar(text, ScalarStyle::Plain, _, None) if text == "<<"
-            );
+            let is_merge = is_merge_key(&event);
             let key_node = self.node(event, span)?;
             let (event, span) = self.next()?;
             let value = self.node(event, span)?;
             if is_merge {
-                if let Some((first, _)) = &merge {
-                    self.errors.push(YamlError::new(
-                        key_node.pos,
-                        "duplicate merge key `<<`".to_owned(),
-                        Some(&format!(
-                            "this mapping already merges at {}:{}; merge several mappings with one key: `<<: [*a, *b]`",
-                            first.line, first.col
-                        )),
-                    ));
-                    continue;
-                }
-                let sources = self.merge_sources(value);
-                merge = Some((key_node.pos, sources));
+                self.merge_key(&mut merge, key_node.pos, value);
                 continue;
             }
             let Some(key) = self.key(key_node) else {
@@ -69,21 +52,34 @@ impl<'a> Builder<'a> {
             entries.push((key, value));
         }
         if let Some((_, sources)) = merge {
-            // Explicit keys win; among merged mappings, the earlier wins.
             let mut present: std::collections::HashSet<Cow<'a, str>> =
                 entries.iter().map(|(k, _)| k.text.clone()).collect();
-            for source in sources {
-                let Value::Map(merged) = source.value else {
-                    continue;
-                };
-                for (key, value) in merged {
-                    if present.insert(key.text.clone()) {
-                        entries.push((key, value));
-                    }
-                }
-            }
+            entries.extend(merged_entries(sources, &mut present));
         }
         Ok(entries)
+    }
+
+    /// A merge key at `pos` with its value: the mappings to merge, or an
+    /// error for a second merge key in the mapping.
+    pub(super) fn merge_key(
+        &mut self,
+        merge: &mut Option<(Pos, Vec<Node<'a>>)>,
+        pos: Pos,
+        value: Node<'a>,
+    ) {
+        if let Some((first, _)) = merge {
+            self.errors.push(YamlError::new(
+                pos,
+                "duplicate merge key `<<`".to_owned(),
+                Some(&format!(
+                    "this mapping already merges at {}:{}; merge several mappings with one key: `<<: [*a, *b]`",
+                    first.line, first.col
+                )),
+            ));
+            return;
+        }
+        let sources = self.merge_sources(value);
+        *merge = Some((pos, sources));
     }
 
     /// The mappings a merge key names: one mapping, or a list of them.
@@ -128,6 +124,32 @@ impl<'a> Builder<'a> {
         };
         Some(Key { text, pos })
     }
+}
+
+/// Whether a key's event is the merge key `<<`: plain and untagged, whatever
+/// anchor it carries (the anchor names the key, not the merge).
+pub(super) fn is_merge_key(event: &Event<'_>) -> bool {
+    matches!(event, Event::Scalar(text, ScalarStyle::Plain, _, None) if text == "<<")
+}
+
+/// The entries that merged mappings add to a mapping whose keys are
+/// `present`: explicit keys win, and among merged mappings the earlier wins.
+pub(super) fn merged_entries<'a>(
+    sources: Vec<Node<'a>>,
+    present: &mut std::collections::HashSet<Cow<'a, str>>,
+) -> Vec<(Key<'a>, Node<'a>)> {
+    let mut out = Vec::new();
+    for source in sources {
+        let Value::Map(merged) = source.value else {
+            continue;
+        };
+        for (key, value) in merged {
+            if present.insert(key.text.clone()) {
+                out.push((key, value));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn duplicate(key: &Key<'_>, first: Pos) -> YamlError {

@@ -4,12 +4,13 @@
 use super::budget::Anchored;
 use super::scalar::{Expect, resolve};
 use super::{
-    DocumentSink, Key, Limits, Mode, Node, Pos, Root, Value, YamlError, mapping::duplicate,
+    DocumentSink, Key, Limits, Mode, Node, Pos, Root, Value, YamlError,
+    mapping::{duplicate, is_merge_key, merged_entries},
     parser_options,
 };
 use granit_parser::{Event, Parser, ScalarStyle, Span};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub(super) type Fatal = Box<YamlError>;
 
@@ -127,15 +128,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The top-level mapping, key by key; `identities` entry by entry.
+    /// The top-level mapping, key by key; `identities` entry by entry. The
+    /// keys a merge key `<<` brings in are handed over at the end (explicit
+    /// keys win, as in every mapping).
     fn root_mapping(&mut self, sink: &mut dyn DocumentSink) -> Result<(), Fatal> {
         let mut seen: HashMap<Cow<'a, str>, Pos> = HashMap::new();
+        let mut merge: Option<(Pos, Vec<Node<'a>>)> = None;
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
-                return Ok(());
+                break;
             }
+            let is_merge = is_merge_key(&event);
             let key_node = self.node(event, span)?;
+            if is_merge {
+                let (event, span) = self.next()?;
+                let value = self.node(event, span)?;
+                self.merge_key(&mut merge, key_node.pos, value);
+                continue;
+            }
             let key = self.key(key_node);
             let (event, span) = self.next()?;
             let Some(key) = key else {
@@ -156,6 +167,12 @@ impl<'a> Builder<'a> {
                 sink.top_level(key, value);
             }
         }
+        if let Some((_, sources)) = merge {
+            let mut present: HashSet<Cow<'a, str>> = seen.into_keys().collect();
+            let merged = merged_entries(sources, &mut present);
+            self.hand_over(merged, sink);
+        }
+        Ok(())
     }
 
     /// The value of `identities`: a block or flow list streamed entry by entry.
