@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# Fuzz campaign over loader + audit + renderers (fuzz_targets/audit.rs), or
-# over the two YAML layers side by side (fuzz_targets/engines.rs).
+# Fuzz campaign over loader + audit + renderers (fuzz_targets/audit.rs).
 #
 #   fuzz/run.sh            # 30 minutes of `audit`
-#   fuzz/run.sh engines    # 30 minutes of `engines`
 #   FUZZ_SECONDS=60 fuzz/run.sh
 #
 # Installs cargo-fuzz if missing and uses the nightly toolchain when there is
@@ -40,11 +38,6 @@ if [ -d "$suite" ]; then
     done
 else
     echo "note: $suite not found; seeding with the examples only" >&2
-fi
-# Both targets start from the same corpus, each keeping its own.
-if [ "$target" != audit ]; then
-    mkdir -p "corpus/$target"
-    cp -n corpus/audit/* "corpus/$target/"
 fi
 "${fuzz[@]}" run "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -max_len=16384 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1

@@ -23,19 +23,6 @@ pub struct LoadOptions {
     pub chunking: Chunking,
     /// Whether each file's [`FileDigest`](super::FileDigest) is kept.
     pub digests: bool,
-    /// Which YAML layer reads the files.
-    #[doc(hidden)]
-    pub engine: Engine,
-}
-
-/// The YAML layer: granit-parser's events (the loader), or serde-saphyr's
-/// deserializer (kept for the differential test that shows they agree).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Engine {
-    #[default]
-    Events,
-    Serde,
 }
 
 impl Default for LoadOptions {
@@ -45,7 +32,6 @@ impl Default for LoadOptions {
             threads: 0,
             chunking: Chunking::Auto,
             digests: false,
-            engine: Engine::Events,
         }
     }
 }
@@ -146,7 +132,7 @@ fn load_read(
         options,
         |file, display, doc, whole| {
             let mut converter = Converter::new(file, display);
-            parse_document(&mut converter, display, doc, whole, options.engine);
+            parse_document(&mut converter, display, doc, whole);
             (converter.contents, converter.errors)
         },
     );
@@ -169,7 +155,7 @@ fn load_read(
                     // file is read again if its text was let go.
                     match source.map_or_else(|| read(index), Ok) {
                         Ok(source) if source.len() == len => {
-                            parse_file(file_id(index), &display, &source, options.engine)
+                            parse_file(file_id(index), &display, &source)
                         }
                         // Changed since: the parts' own errors stand.
                         _ => {
@@ -259,35 +245,21 @@ pub fn parse_only(paths: &[PathBuf], options: &LoadOptions) -> Result<u64, LoadE
 
 /// Parses one file's text whole: the fallback that reports a split file's
 /// problems exactly as a whole-file parse does.
-fn parse_file(
-    file: u32,
-    display: &str,
-    source: &str,
-    engine: Engine,
-) -> (FileContents, Vec<LoadError>) {
+fn parse_file(file: u32, display: &str, source: &str) -> (FileContents, Vec<LoadError>) {
     let mut converter = Converter::new(file, display);
-    parse_document(&mut converter, display, source, true, engine);
+    parse_document(&mut converter, display, source, true);
     (converter.contents, converter.errors)
 }
 
 /// Streams one document into `converter`. A `whole` document is a registry
 /// file (or a head); otherwise it is a chunk of `identities` entries.
-fn parse_document(
-    converter: &mut Converter<'_>,
-    display: &str,
-    source: &str,
-    whole: bool,
-    engine: Engine,
-) {
+fn parse_document(converter: &mut Converter<'_>, display: &str, source: &str, whole: bool) {
     let mode = if whole {
         yaml::Mode::Whole
     } else {
         yaml::Mode::Chunk
     };
-    let parsed = match engine {
-        Engine::Events => yaml::parse(source, Limits::for_len(source.len()), mode, converter),
-        Engine::Serde => super::legacy::parse(source, converter),
-    };
+    let parsed = yaml::parse(source, Limits::for_len(source.len()), mode, converter);
     let file = converter.file();
     // A syntax error ends the parse; the entries after it are read on their
     // own, so that their problems are reported too.
@@ -301,7 +273,7 @@ fn parse_document(
             .into_iter()
             .map(|e| yaml_load_error(file, display, e)),
     );
-    if let (Some(line), Engine::Events) = (syntax_error, engine) {
+    if let Some(line) = syntax_error {
         recover_entries_after(converter, display, source, line);
     }
     match parsed.root {

@@ -11,7 +11,6 @@ mod entry;
 mod files;
 pub mod format;
 mod ids;
-mod legacy;
 mod load;
 mod merge;
 mod parallel;
@@ -23,7 +22,7 @@ use crate::keyword::keyword_enum;
 use crate::wording::plural;
 pub(crate) use files::read_file;
 pub use files::{FileDigest, STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
-pub use load::{Chunking, Engine, LoadOptions, load, load_bytes, load_sources, parse_only};
+pub use load::{Chunking, LoadOptions, load, load_bytes, load_sources, parse_only};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};
@@ -151,7 +150,7 @@ pub struct Identity {
     pub description: Option<Located<String>>,
     pub system: Option<Located<Shared>>,
     pub environment: Option<Located<Shared>>,
-    pub tags: Vec<Located<String>>,
+    pub tags: Box<[Located<String>]>,
     pub status: IdentityStatus,
     /// Indexed by `Role as usize`: policy, technical, revocation.
     pub owners: [RoleRef; 3],
@@ -159,15 +158,16 @@ pub struct Identity {
     pub privileged: bool,
     pub created: Option<Located<Date>>,
     pub last_rotated: Option<Located<Date>>,
-    pub max_age: Option<Located<MaxAge>>,
+    /// Boxed: most identities have none, and each is a few dozen bytes.
+    pub max_age: Option<Box<Located<MaxAge>>>,
     pub expires: Option<Located<Date>>,
     pub last_reviewed: Option<Located<Date>>,
     pub revoked: Option<Located<Date>>,
     /// `ref`: the identity's identifier in the system that issued it.
     pub reference: Option<Located<String>>,
     /// The workloads, services or pipelines that use this credential.
-    pub used_by: Vec<Located<String>>,
-    pub exceptions: Vec<Exception>,
+    pub used_by: Box<[Located<String>]>,
+    pub exceptions: Box<[Exception]>,
 }
 
 impl Identity {

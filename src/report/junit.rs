@@ -27,8 +27,8 @@ pub fn render(report: &Report, fail_on: FailOn) -> String {
     // Identity entries in registry order: case index by entry.
     let mut by_entry: Vec<Option<(usize, usize)>> = Vec::with_capacity(report.identities.len());
     let mut occurrences: BTreeMap<&str, u32> = BTreeMap::new();
-    for (file, id) in &report.identities {
-        let file = *file as usize;
+    for identity in report.identities {
+        let (file, id) = (identity.loc.file as usize, identity.id.value.as_str());
         let occurrence = occurrences.entry(id).or_insert(0);
         *occurrence += 1;
         if file >= files {

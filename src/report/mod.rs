@@ -155,8 +155,8 @@ pub struct Report<'r> {
     /// Findings an earlier report (`--baseline`) already had: listed, counted,
     /// never failing. `None` without a baseline.
     pub baselined: Option<Vec<Finding>>,
-    /// Every identity entry audited, in registry order: (index into `files`, id).
-    pub identities: Vec<(u32, &'r str)>,
+    /// Every identity entry audited, in registry order (the registry's own).
+    pub identities: &'r [crate::registry::Identity],
 }
 
 impl<'r> Report<'r> {
@@ -171,11 +171,7 @@ impl<'r> Report<'r> {
             findings: Vec::new(),
             suppressed: Vec::new(),
             baselined: None,
-            identities: registry
-                .identities
-                .iter()
-                .map(|i| (i.loc.file, i.id.value.as_str()))
-                .collect(),
+            identities: &registry.identities,
         }
     }
 
@@ -189,7 +185,7 @@ impl<'r> Report<'r> {
             findings: Vec::new(),
             suppressed: Vec::new(),
             baselined: None,
-            identities: Vec::new(),
+            identities: &[],
         }
     }
 

@@ -176,50 +176,51 @@ pub fn confusables<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
 
 /// The confusable skeleton of UTS #39 (what an id looks like).
 fn skeleton(id: &str) -> String {
-    if id.is_ascii()
-        && let Some(table) = ascii_skeletons()
-    {
-        return id.bytes().map(|b| table[usize::from(b)].as_str()).collect();
+    match ascii_skeleton(id) {
+        Some(parts) => parts.collect(),
+        None => unicode_security::confusable_detection::skeleton(id).collect(),
     }
-    unicode_security::confusable_detection::skeleton(id).collect()
 }
 
 /// A hash of [`skeleton`], computed without building it.
 fn skeleton_hash(id: &str) -> u64 {
     use std::hash::Hasher;
     let mut hasher = std::hash::DefaultHasher::new();
-    if id.is_ascii()
-        && let Some(table) = ascii_skeletons()
-    {
-        for b in id.bytes() {
-            hasher.write(table[usize::from(b)].as_bytes());
-        }
-    } else {
-        for c in unicode_security::confusable_detection::skeleton(id) {
-            let mut buffer = [0; 4];
-            hasher.write(c.encode_utf8(&mut buffer).as_bytes());
+    match ascii_skeleton(id) {
+        Some(parts) => parts.for_each(|part| hasher.write(part.as_bytes())),
+        None => {
+            for c in unicode_security::confusable_detection::skeleton(id) {
+                let mut buffer = [0; 4];
+                hasher.write(c.encode_utf8(&mut buffer).as_bytes());
+            }
         }
     }
     hasher.finish()
 }
 
-/// The skeleton of each ASCII character, when each is ASCII text (so that
-/// the skeleton of an ASCII id is theirs laid end to end, with nothing for
-/// normalisation to reorder); `None` otherwise, and the general path is taken.
-fn ascii_skeletons() -> Option<&'static [String]> {
-    static TABLE: std::sync::OnceLock<Option<Vec<String>>> = std::sync::OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            (0u8..128)
-                .map(|b| {
-                    let one = char::from(b).to_string();
-                    let text: String =
-                        unicode_security::confusable_detection::skeleton(&one).collect();
-                    text.is_ascii().then_some(text)
-                })
-                .collect()
-        })
-        .as_deref()
+/// The skeleton of an ASCII id whose every character has an ASCII skeleton,
+/// as those skeletons laid end to end (there is then nothing for
+/// normalisation to reorder); `None` for any other id.
+fn ascii_skeleton(id: &str) -> Option<impl Iterator<Item = &'static str>> {
+    let table = ascii_skeletons();
+    let parts = |b: u8| table.get(usize::from(b)).and_then(Option::as_deref);
+    id.bytes()
+        .all(|b| parts(b).is_some())
+        .then(move || id.bytes().filter_map(parts))
+}
+
+/// The skeleton of each ASCII character, where it is ASCII text.
+fn ascii_skeletons() -> &'static [Option<String>] {
+    static TABLE: std::sync::OnceLock<Vec<Option<String>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0u8..128)
+            .map(|b| {
+                let one = char::from(b).to_string();
+                let text: String = unicode_security::confusable_detection::skeleton(&one).collect();
+                text.is_ascii().then_some(text)
+            })
+            .collect()
+    })
 }
 
 /// Where two look-alike ids differ, in code points a reader can check.
@@ -305,12 +306,18 @@ pub fn unused_owners<'r>(ctx: &Context<'r>) -> Vec<(Target<'r>, Violation)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ascii_skeletons, skeleton, skeleton_hash};
+    use super::{ascii_skeleton, skeleton, skeleton_hash};
 
     /// The ASCII table is taken, and gives what the general path gives.
     #[test]
     fn ascii_skeletons_are_the_skeletons() {
-        assert!(ascii_skeletons().is_some());
+        // Every character an id is usually made of takes the table.
+        let usual: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .chain("-_.:/@".chars())
+            .collect();
+        assert!(ascii_skeleton(&usual).is_some());
         let general =
             |s: &str| -> String { unicode_security::confusable_detection::skeleton(s).collect() };
         let mut ids: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();

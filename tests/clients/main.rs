@@ -35,8 +35,6 @@ macro_rules! need {
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/engines.rs"]
-mod engines;
 #[path = "../common/model.rs"]
 mod model;
 
