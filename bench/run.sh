@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The benchmark: nhi-own against its own YAML layer and against a Python script.
+# The benchmark: nhi-own against its own YAML layer, a Python script and two
+# peers doing the script's three checks (bench/peers/: a Rego policy run by
+# regorus, a jq program run by yq).
 #
 #     bench/run.sh            # 1k, 10k, 100k and 1M identities (about 15 minutes on 2 cores)
 #     bench/run.sh --quick    # without 1M
 #     BENCH_SIZES="1000 5000" bench/run.sh
 #
 # Needs hyperfine, GNU time and PyYAML; installs them when missing (Debian's
-# packages, PyPI). Registries are generated into target/bench-data (reused
+# packages, PyPI), and the peers too (Debian's yq, regorus from crates.io),
+# skipping a peer that cannot be installed. Registries are generated into
+# target/bench-data ($CARGO_TARGET_DIR/bench-data when that is set; reused
 # between runs). Prints a Markdown table of figures and ratios; the figures in
 # BENCHMARKS.md come from one run of this script.
 set -euo pipefail
@@ -16,7 +20,8 @@ sizes=(1000 10000 100000 1000000)
 [[ "${1:-}" == "--quick" ]] && sizes=(1000 10000 100000)
 [[ -n "${BENCH_SIZES:-}" ]] && read -r -a sizes <<<"$BENCH_SIZES"
 now=2026-11-01
-data=target/bench-data
+target=${CARGO_TARGET_DIR:-target}
+data=$target/bench-data
 results=$data/results
 mkdir -p "$results"
 rm -f "$results"/*.json "$results"/*.rss
@@ -31,10 +36,26 @@ command -v hyperfine >/dev/null || install hyperfine
 [[ -x /usr/bin/time ]] || install time
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 
+# The peers: each is skipped, with a note, when it cannot be installed.
+regorus_version=0.14.1
+yq=yq
+command -v yq >/dev/null || install yq || true
+if ! command -v jq >/dev/null || [[ $(yq --help 2>&1) != *--yaml-output* ]]; then
+    echo "note: no Debian yq (the jq wrapper) or no jq: the yq + jq peer is skipped" >&2
+    yq=
+fi
+regorus=$(command -v regorus || echo "${CARGO_HOME:-$HOME/.cargo}/bin/regorus")
+if [[ ! -x $regorus ]]; then
+    echo "installing regorus $regorus_version (cargo install, several minutes)..." >&2
+    cargo install --locked --quiet --version "$regorus_version" regorus --example regorus ||
+        echo "note: cargo install regorus failed: the regorus peer is skipped" >&2
+fi
+[[ -x $regorus ]] || regorus=
+
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example gen_registry
-bin=target/release/nhi-own
-gen=target/release/examples/gen_registry
+bin=$target/release/nhi-own
+gen=$target/release/examples/gen_registry
 
 runs_for() { # n -> hyperfine arguments
     case $1 in
@@ -45,11 +66,11 @@ runs_for() { # n -> hyperfine arguments
     esac
 }
 
-measure() { # name n command...   (set ignore=-i for a command that exits 1 on findings)
+measure() { # name n command...   (ignore=-i for a command that exits 1 on findings; runs=... to override)
     local name=$1 n=$2
     shift 2
     # shellcheck disable=SC2046
-    hyperfine -N --style none ${ignore:-} $(runs_for "$n") --export-json "$results/$name.json" "$*" \
+    hyperfine -N --style none ${ignore:-} ${runs:-$(runs_for "$n")} --export-json "$results/$name.json" "$*" \
         2> >(grep -v -e 'Statistical outliers' -e '^ *$' >&2) >/dev/null
 }
 
@@ -57,6 +78,39 @@ rss() { # name command... -> peak RSS in KiB
     local name=$1
     shift
     /usr/bin/time -f %M -o "$results/$name.rss" "$@" >/dev/null
+}
+
+# The peers on one file: each must find what nhi-own finds before it is timed.
+# A run of over 2 minutes is measured once (`--runs 1`).
+peer() { # name n file command...
+    local name=$1 n=$2 file=$3 start=$SECONDS
+    shift 3
+    if ! "$@" >"$results/$name-$n.out"; then
+        echo "note: $name failed on $file: skipped" >&2
+        return
+    fi
+    python3 bench/compare.py "$results/$name-$n.out" "$results/nhi-own-$n.out" "$name"
+    if (( SECONDS - start > 120 )); then
+        runs="--runs 1" measure "$name-file-$n" "$n" "$@"
+    else
+        measure "$name-file-$n" "$n" "$@"
+    fi
+    rss "$name-file-$n" "$@"
+}
+
+peers() { # n file
+    local n=$1 file=$2
+    if [[ -n $regorus ]]; then
+        echo "{\"now\": \"$now\"}" >"$results/now.json"
+        "$regorus" --version >"$results/peer-regorus.version"
+        peer peer-regorus "$n" "$file" "$regorus" eval -d bench/peers/ownership.rego -d "$results/now.json" \
+            -i "$file" data.nhi.ownership.report
+    fi
+    if [[ -n $yq ]]; then
+        echo "yq $(dpkg-query -W -f '${Version}' yq 2>/dev/null || yq --version), $(jq --version)" \
+            >"$results/peer-yq.version"
+        peer peer-yq "$n" "$file" "$yq" --arg now "$now" -f bench/peers/ownership.jq "$file"
+    fi
 }
 
 for n in "${sizes[@]}"; do
@@ -82,6 +136,7 @@ for n in "${sizes[@]}"; do
         python3 bench/reference_audit.py "$file" --now $now >"$results/python-$n.out" || true
         $bin "${audit[@]}" "$file" >"$results/nhi-own-$n.out"
         python3 bench/compare.py "$results/python-$n.out" "$results/nhi-own-$n.out"
+        peers "$n" "$file"
     fi
 done
 

@@ -36,6 +36,13 @@ def ms(seconds):
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def runs(results, name):
+    path = results / f"{name}.json"
+    if not path.exists():
+        return None
+    return len(json.loads(path.read_text())["results"][0]["times"])
+
+
 def ratio(a, b):
     return "–" if a is None or b is None else f"{a / b:.2f}×"
 
@@ -71,6 +78,52 @@ def machine():
     )
 
 
+PEERS = [
+    ("regorus", "regorus", "`regorus eval` of `bench/peers/ownership.rego`, the YAML read by regorus"),
+    ("yq", "yq + jq", "`yq -f bench/peers/ownership.jq`: PyYAML's C loader, then jq on the JSON"),
+]
+
+
+def peers(results, sizes):
+    sizes = [n for n in sizes if int(n) <= 100000]
+    if not any(mean(results, f"peer-{key}-file-{n}") is not None for key, _, _ in PEERS for n in sizes):
+        return
+    print("\nPeers (one file, the three core checks):\n")
+    head = "| identities | nhi-own audit |"
+    rule = "|---:|---:|"
+    for _, shown, _ in PEERS:
+        head += f" {shown} | {shown} ÷ nhi-own |"
+        rule += "---:|---:|"
+    head += " peak RSS |" + "".join(f" {shown} RSS |" for _, shown, _ in PEERS)
+    rule += "---:|" * (1 + len(PEERS))
+    print(head)
+    print(rule)
+    fewer = []
+    for n in sizes:
+        audit = mean(results, f"audit-file-{n}")
+        row = f"| {int(n):,} | {ms(audit)} |"
+        for key, shown, _ in PEERS:
+            took = mean(results, f"peer-{key}-file-{n}")
+            row += f" {ms(took)} | {ratio(took, audit)} |"
+            count = runs(results, f"peer-{key}-file-{n}")
+            if count is not None and count < runs(results, f"audit-file-{n}"):
+                fewer.append(f"{shown} at {int(n):,}: {count} run{'s' if count > 1 else ''}")
+        row += f" {mb(rss(results, f'audit-file-{n}'))} |"
+        row += "".join(f" {mb(rss(results, f'peer-{key}-file-{n}'))} |" for key, _, _ in PEERS)
+        print(row)
+    versions = []
+    for key, shown, what in PEERS:
+        path = results / f"peer-{key}.version"
+        version = path.read_text().strip() if path.exists() else "not run"
+        versions.append(f"{shown} ({version}): {what}")
+    print(
+        "\nEach peer found the same findings as nhi-own (`bench/compare.py`) before it was timed. "
+        + "; ".join(versions)
+        + ". yq + jq RSS is the larger of its two processes."
+        + (" Fewer runs: " + ", ".join(fewer) + "." if fewer else "")
+    )
+
+
 def main(results, data, sizes):
     results, data = pathlib.Path(results), pathlib.Path(data)
     print(f"Machine: {machine()}\n")
@@ -98,6 +151,7 @@ def main(results, data, sizes):
             f"| {int(n):,} | {size(data / f'd{n}')} | {ms(parse)} | {ms(audit)} | {ratio(audit, parse)}"
             f" | {ms(seq)} | {ratio(seq, audit)} | {mb(rss(results, f'audit-dir-{n}'))} |"
         )
+    peers(results, sizes)
     commands_n = results / "commands-n"
     if commands_n.exists():
         n = int(commands_n.read_text())
