@@ -3,10 +3,6 @@ use nhi_own::cli::Cli;
 use nhi_own::commands::{self, Exit};
 use std::process::ExitCode;
 
-#[cfg(not(windows))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = cli.color;

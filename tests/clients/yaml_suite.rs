@@ -5,7 +5,7 @@
 //!   invalid YAML (an `error` file) must be rejected at the YAML level (invalid,
 //!   or unusable in a registry); valid cases must never be called invalid YAML.
 
-use crate::{Check, common, shared};
+use crate::{Check, shared};
 use libtest_mimic::{Completion, Failed};
 use nhi_own::registry::{LoadOptions, load};
 
