@@ -127,7 +127,7 @@ fn load_read(
     };
     let outcomes = parse_files(
         displays,
-        &read,
+        read,
         rereadable,
         options,
         |file, display, doc, whole| {
