@@ -45,11 +45,6 @@ pub fn audit_in_blocks(
     let block = block.max(1);
     let ctx = Context::new(registry, today);
     let mut report = Report::new(registry, today);
-    let record = |report: &mut Report<'_>, subject: Subject, v: Violation| {
-        if let Some(severity) = severity(registry, v.rule) {
-            report.push(Finding::new(registry, subject, v, severity));
-        }
-    };
 
     // Registry-wide checks first: what they find on an identity joins that
     // identity's findings (and its exceptions), the rest is recorded here.
@@ -63,9 +58,14 @@ pub fn audit_in_blocks(
             match target {
                 Target::Identity(index) => on_identities.push((index, violation)),
                 Target::Owner(id) => {
-                    record(&mut report, Subject::Owner(id.to_owned()), violation);
+                    record(
+                        &mut report,
+                        registry,
+                        Subject::Owner(id.to_owned()),
+                        violation,
+                    );
                 }
-                Target::Registry => record(&mut report, Subject::Registry, violation),
+                Target::Registry => record(&mut report, registry, Subject::Registry, violation),
             }
         }
     }
@@ -74,23 +74,13 @@ pub fn audit_in_blocks(
     // Then each identity, in blocks of consecutive entries on all threads;
     // the blocks' findings are joined in registry order.
     let identities = registry.identities.len();
-    let mut by_block: Vec<Vec<(usize, Violation)>> = (0..identities.div_ceil(block))
-        .map(|_| Vec::new())
-        .collect();
-    for (index, violation) in on_identities {
-        if let Some(slot) = by_block.get_mut(index / block) {
-            slot.push((index, violation));
-        }
-    }
-    let by_block: Vec<std::sync::Mutex<Vec<(usize, Violation)>>> =
-        by_block.into_iter().map(std::sync::Mutex::new).collect();
     let occurrences = Subject::occurrences(registry);
-    let parts = crate::parallel::parallel_map(by_block.len(), threads, |b| {
-        let found = match by_block[b].lock() {
-            Ok(mut found) => std::mem::take(&mut *found),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-        };
+    let parts = crate::parallel::parallel_map(identities.div_ceil(block), threads, |b| {
         let entries = b * block..((b + 1) * block).min(identities);
+        // What the registry-wide checks found on these entries, each cloned once.
+        let from = on_identities.partition_point(|(i, _)| *i < entries.start);
+        let to = on_identities.partition_point(|(i, _)| *i < entries.end);
+        let found = on_identities[from..to].to_vec();
         let mut part = Report::part(today);
         audit_identities(&ctx, &mut part, entries, found, &occurrences);
         part
@@ -137,9 +127,7 @@ fn audit_identities(
         if retired {
             // Exceptions are ignored on a retired identity.
             for v in raw.drain(..) {
-                if let Some(severity) = severity(registry, v.rule) {
-                    report.push(Finding::new(registry, subject.clone(), v, severity));
-                }
+                record(report, registry, subject.clone(), v);
             }
             continue;
         }
@@ -152,6 +140,13 @@ fn audit_identities(
             .filter(|e| e.rule.value.group() != Group::Drift)
             .collect();
         record_on_identity(report, registry, &subject, raw.drain(..), &judged);
+    }
+}
+
+/// Records a violation as a finding at its rule's severity (none when `off`).
+fn record(report: &mut Report<'_>, registry: &Registry, subject: Subject, v: Violation) {
+    if let Some(severity) = severity(registry, v.rule) {
+        report.push(Finding::new(registry, subject, v, severity));
     }
 }
 
@@ -190,10 +185,7 @@ pub(crate) fn record_on_identity(
             continue;
         };
         for (exception, _) in valid.iter().zip(&used).filter(|(_, used)| !**used) {
-            let v = run(exception);
-            if let Some(severity) = severity(registry, v.rule) {
-                report.push(Finding::new(registry, subject.clone(), v, severity));
-            }
+            record(report, registry, subject.clone(), run(exception));
         }
     }
 }
