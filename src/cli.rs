@@ -133,6 +133,9 @@ pub enum Command {
     /// Print the JSON Schema of the registry format (draft-07), for editors
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
+    /// Run the language server (LSP over stdin/stdout): live findings in editors
+    #[command(after_help = crate::lsp::config::HELP)]
+    Lsp,
     /// Print shell completions
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {

@@ -63,6 +63,19 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// "did you mean `best`?": how every message suggests a word, and what
+/// [`suggested_in`] reads back (the editor's quick fix).
+pub fn suggestion(best: &str) -> String {
+    format!("did you mean `{best}`?")
+}
+
+/// The word a message or help text suggests with [`suggestion`], if any.
+pub fn suggested_in(text: &str) -> Option<&str> {
+    let start = text.find("did you mean `")? + "did you mean `".len();
+    let rest = &text[start..];
+    rest.find("`?").map(|end| &rest[..end])
+}
+
 /// "Did you mean" over a large set of candidates (owner ids), in time that
 /// does not grow with the set: only candidates within two characters of the
 /// input's length are compared, at most [`Suggester::MAX_COMPARED`] of them,

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod forecast;
 pub mod inventory;
 pub mod keyword;
+pub mod lsp;
 pub mod output;
 pub mod owners;
 pub(crate) mod parallel;

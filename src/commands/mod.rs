@@ -49,6 +49,10 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Diff(args) => diff::run(&args, color),
         Command::Evidence(args) => evidence::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
+        Command::Lsp => {
+            crate::lsp::run()?;
+            Ok(Exit::Pass)
+        }
         Command::Man => {
             write_stdout(&man::page()?)?;
             Ok(Exit::Pass)

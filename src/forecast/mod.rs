@@ -78,7 +78,7 @@ pub struct Deadline {
     /// The fingerprint of the finding the deadline becomes once passed.
     pub fingerprint: String,
     #[serde(skip)]
-    entry: usize,
+    pub(crate) entry: usize,
 }
 
 /// `YYYY-MM-DD`.

@@ -13,7 +13,7 @@ use super::time::{parse_date, parse_duration, parse_max_age};
 use super::yaml::{DocumentSink, Key, Node, Pos, Value};
 use super::{Date, Days, Identity, LoadError, Loc, Located, MaxAge, Owner, Policy, Shared};
 use crate::escape::short;
-use crate::keyword::{Keyword, did_you_mean, one_of};
+use crate::keyword::{Keyword, did_you_mean, one_of, suggestion};
 
 /// Longest text a registry value may hold (ids, names, reasons, descriptions).
 /// A value past it is an error: it can only be a mistake or an attack, and
@@ -269,7 +269,8 @@ impl<'src> Converter<'src> {
     fn unknown_word(&mut self, text: &Located<String>, field: &str, words: &[&str]) {
         let help = match did_you_mean(&text.value, words.iter().copied()) {
             Some(best) => format!(
-                "did you mean `{best}`? expected {}",
+                "{} expected {}",
+                suggestion(best),
                 one_of(words.iter().copied())
             ),
             None => format!("expected {}", one_of(words.iter().copied())),

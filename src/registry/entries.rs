@@ -11,7 +11,7 @@ use super::{
 };
 use crate::catalogue::RuleId;
 use crate::escape::short;
-use crate::keyword::{Keyword, did_you_mean};
+use crate::keyword::{Keyword, did_you_mean, suggestion};
 
 impl Converter<'_> {
     pub(super) fn owners_directory(&mut self, node: &Node) {
@@ -334,7 +334,7 @@ impl Converter<'_> {
 
     fn unknown_rule(&mut self, text: &Located<String>) {
         let help = match did_you_mean(&text.value, RuleId::ALL.iter().map(|r| r.as_str())) {
-            Some(best) => format!("did you mean `{best}`? `nhi-own rules` lists every rule"),
+            Some(best) => format!("{} `nhi-own rules` lists every rule", suggestion(best)),
             None => "`nhi-own rules` lists every rule".to_owned(),
         };
         self.error(

@@ -6,7 +6,7 @@
 use super::format::Table;
 use super::yaml::{Key, Node, Value};
 use crate::escape::short;
-use crate::keyword::{did_you_mean, one_of};
+use crate::keyword::{did_you_mean, one_of, suggestion};
 
 /// One mapping of the registry, as its entry kind reads it.
 pub struct Entry<'n, 'de> {
@@ -73,7 +73,7 @@ impl<'n, 'de> Entry<'n, 'de> {
 pub fn unknown(key: &Key<'_>, table: &'static Table, what: &str) -> Unknown {
     let valid = one_of(table.keys());
     let help = match did_you_mean(&key.text, table.keys()) {
-        Some(best) => format!("did you mean `{best}`? valid keys: {valid}"),
+        Some(best) => format!("{} valid keys: {valid}", suggestion(best)),
         None => format!("valid keys: {valid}"),
     };
     Unknown {

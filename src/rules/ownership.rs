@@ -238,7 +238,7 @@ fn unknown(
 ) -> Violation {
     let suggestion = ctx
         .suggest_owner(&id.value)
-        .map(|s| format!(" (did you mean `{s}`?)"))
+        .map(|s| format!(" ({})", crate::keyword::suggestion(s)))
         .unwrap_or_default();
     Violation::new(
         RuleId::UnknownOwner,

@@ -1,0 +1,317 @@
+//! One analysis of a registry as the editor holds it: its files (open ones
+//! from the editor's text, the others from disk), loaded and audited, and
+//! every finding and load error as a diagnostic on its file.
+
+use super::text::{Encoding, Text, token_end};
+use crate::catalogue::{RuleId, Severity};
+use crate::forecast::Forecast;
+use crate::keyword::suggested_in;
+use crate::registry::{Date, Days, LoadError, LoadOptions, Registry, display_path, load_bytes};
+use crate::report::{FailOn, Finding};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
+    Uri,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The source every diagnostic names.
+pub const SOURCE: &str = "nhi-own";
+
+/// One file of a registry, with the text it was analysed with.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub uri: Uri,
+    /// How the loader names it in messages.
+    pub name: String,
+    pub text: Arc<Text>,
+    /// The editor's version of the text, for an open document.
+    pub version: Option<i32>,
+}
+
+/// A file to analyse: its text, or why it could not be read.
+pub struct Input {
+    pub uri: Uri,
+    pub name: String,
+    pub text: Result<Arc<Text>, LoadError>,
+    pub version: Option<i32>,
+}
+
+/// What a diagnostic came from, for the code actions that fix it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The finding's rule; `None` for a load error.
+    pub rule: Option<RuleId>,
+    /// Where it is located (0-based line, character).
+    pub at: (usize, usize),
+    /// A replacement the message suggests ("did you mean `x`?").
+    pub suggestion: Option<String>,
+    /// The identity entry a finding is about.
+    pub entry: Option<usize>,
+    /// What distinguishes the finding (the role of a `missing-owner`).
+    pub detail: String,
+    /// Whether an exception suppresses it (shown as a hint).
+    pub suppressed: bool,
+}
+
+/// A diagnostic and where it came from.
+#[derive(Debug, Clone)]
+pub struct Diag {
+    pub diagnostic: Diagnostic,
+    pub origin: Origin,
+}
+
+/// The result of one analysis.
+pub struct Snapshot {
+    pub files: Vec<File>,
+    /// The loaded registry; `None` when it is invalid.
+    pub registry: Option<Registry>,
+    /// For each file, its diagnostics.
+    pub diagnostics: Vec<Vec<Diag>>,
+    pub today: Date,
+    /// Problems that concern no file of the registry.
+    pub general: Vec<String>,
+    forecast: OnceLock<Forecast>,
+}
+
+/// How findings map to the editor's severities: a finding that fails the
+/// gate at `fail_on` is an error; the others are warnings and information.
+pub fn severity(severity: Severity, fail_on: FailOn) -> DiagnosticSeverity {
+    if fail_on.fails(severity) {
+        return DiagnosticSeverity::ERROR;
+    }
+    match severity {
+        Severity::Error | Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// Settings that every analysis uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub today: Date,
+    pub fail_on: FailOn,
+    pub encoding: Encoding,
+}
+
+/// Loads and audits the files; `None` when `cancelled` says a newer change
+/// has made the work useless.
+pub fn analyze(
+    inputs: Vec<Input>,
+    settings: Settings,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Snapshot> {
+    let mut unreadable = Vec::new();
+    let mut files = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let name = display_path(std::path::Path::new(&input.name));
+        match input.text {
+            Ok(text) => files.push(File {
+                uri: input.uri,
+                name,
+                text,
+                version: input.version,
+            }),
+            Err(e) => {
+                unreadable.push(e);
+                files.push(File {
+                    uri: input.uri,
+                    name,
+                    text: Arc::new(Text::default()),
+                    version: input.version,
+                });
+            }
+        }
+    }
+    let sources: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.text.text.as_bytes()))
+        .collect();
+    let loaded = load_bytes(&sources, &LoadOptions::default());
+    if cancelled() {
+        return None;
+    }
+    let mut snapshot = Snapshot {
+        diagnostics: vec![Vec::new(); files.len()],
+        files,
+        registry: None,
+        today: settings.today,
+        general: Vec::new(),
+        forecast: OnceLock::new(),
+    };
+    let index: HashMap<String, usize> = snapshot
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), i))
+        .collect();
+    match loaded {
+        Err(errors) => {
+            for e in unreadable.iter().chain(&errors.0) {
+                snapshot.add_error(&index, e, settings.encoding);
+            }
+        }
+        Ok(registry) => {
+            for e in &unreadable {
+                snapshot.add_error(&index, e, settings.encoding);
+            }
+            let report = crate::audit::audit(&registry, settings.today);
+            if cancelled() {
+                return None;
+            }
+            for finding in &report.findings {
+                snapshot.add_finding(&registry, &index, finding, None, settings);
+            }
+            for suppressed in &report.suppressed {
+                let e = &suppressed.exception;
+                let mut why = format!("suppressed by an exception: {}", e.reason);
+                if let Some(by) = &e.approved_by {
+                    why.push_str(&format!("; approved by {by}"));
+                }
+                if let Some(expires) = &e.expires {
+                    why.push_str(&format!("; expires {expires}"));
+                }
+                snapshot.add_finding(&registry, &index, &suppressed.finding, Some(why), settings);
+            }
+            drop(report);
+            snapshot.registry = Some(registry);
+        }
+    }
+    Some(snapshot)
+}
+
+impl Snapshot {
+    /// The index of the file with this URI.
+    pub fn file(&self, uri: &Uri) -> Option<usize> {
+        self.files.iter().position(|f| &f.uri == uri)
+    }
+
+    /// The file a registry location is in.
+    pub fn file_of(&self, registry: &Registry, file: u32) -> Option<usize> {
+        let name = &registry.files.get(file as usize)?.path;
+        self.files.iter().position(|f| &f.name == name)
+    }
+
+    /// Every deadline ahead, computed once.
+    pub fn forecast(&self) -> Option<&Forecast> {
+        let registry = self.registry.as_ref()?;
+        Some(self.forecast.get_or_init(|| {
+            crate::forecast::forecast(registry, self.today, &Days::builtin(4_000_000))
+        }))
+    }
+
+    /// The range of the scalar at a 1-based line and column of a file.
+    pub fn token_range(&self, file: usize, line: u32, col: u32, encoding: Encoding) -> Range {
+        let text = &self.files[file].text;
+        let line = line.saturating_sub(1) as usize;
+        let start = col.saturating_sub(1) as usize;
+        let end = token_end(text.line(line), start).max(start);
+        text.range(line, start, end, encoding)
+    }
+
+    fn add_error(&mut self, index: &HashMap<String, usize>, e: &LoadError, encoding: Encoding) {
+        // A problem of no file of the registry is shown on its first file.
+        let Some(file) = e
+            .file
+            .as_ref()
+            .and_then(|name| index.get(name))
+            .copied()
+            .or((!self.files.is_empty()).then_some(0))
+        else {
+            self.general.push(e.to_string());
+            return;
+        };
+        let range = if e.line == 0 {
+            Range::default()
+        } else {
+            self.token_range(file, e.line, e.col, encoding)
+        };
+        let mut message = e.message.clone();
+        if let Some(help) = &e.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let origin = Origin {
+            rule: None,
+            at: (range.start.line as usize, e.col.saturating_sub(1) as usize),
+            suggestion: e.help.as_deref().and_then(suggested_in).map(str::to_owned),
+            entry: None,
+            detail: String::new(),
+            suppressed: false,
+        };
+        self.diagnostics[file].push(Diag {
+            diagnostic: Diagnostic {
+                range,
+                severity: Some(DiagnosticSeverity::ERROR),
+                code: Some(NumberOrString::String(
+                    crate::report::INVALID_REGISTRY.to_owned(),
+                )),
+                source: Some(SOURCE.to_owned()),
+                message,
+                ..Diagnostic::default()
+            },
+            origin,
+        });
+    }
+
+    fn add_finding(
+        &mut self,
+        registry: &Registry,
+        index: &HashMap<String, usize>,
+        finding: &Finding,
+        suppressed: Option<String>,
+        settings: Settings,
+    ) {
+        let Some(&file) = index.get(&finding.file) else {
+            self.general.push(finding.message.clone());
+            return;
+        };
+        let encoding = settings.encoding;
+        let range = self.token_range(file, finding.line, finding.column, encoding);
+        let related = finding
+            .related
+            .iter()
+            .filter_map(|r| {
+                let at = *index.get(&r.file)?;
+                Some(DiagnosticRelatedInformation {
+                    location: Location::new(
+                        self.files[at].uri.clone(),
+                        self.token_range(at, r.line, r.column, encoding),
+                    ),
+                    message: r.message.clone(),
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut message = format!("{}: {}", finding.subject(), finding.message);
+        let severity = match &suppressed {
+            Some(why) => {
+                message.push_str(&format!(" ({why})"));
+                DiagnosticSeverity::HINT
+            }
+            None => self::severity(finding.severity, settings.fail_on),
+        };
+        let origin = Origin {
+            rule: Some(finding.rule),
+            at: (
+                finding.line.saturating_sub(1) as usize,
+                finding.column.saturating_sub(1) as usize,
+            ),
+            suggestion: suggested_in(&finding.message).map(str::to_owned),
+            entry: finding.entry().filter(|&e| e < registry.identities.len()),
+            detail: finding.detail.clone(),
+            suppressed: suppressed.is_some(),
+        };
+        self.diagnostics[file].push(Diag {
+            diagnostic: Diagnostic {
+                range,
+                severity: Some(severity),
+                code: Some(NumberOrString::String(finding.rule.to_string())),
+                source: Some(SOURCE.to_owned()),
+                message,
+                related_information: (!related.is_empty()).then_some(related),
+                ..Diagnostic::default()
+            },
+            origin,
+        });
+    }
+}
