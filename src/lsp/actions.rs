@@ -160,7 +160,11 @@ fn exception_stub(
             let col = identity.loc.col.saturating_sub(1) as usize;
             let line_text = text.line(line);
             let prefix: String = line_text.chars().take(col).collect();
-            if !(prefix.trim() == "-" || prefix.trim().is_empty()) {
+            let block = line_text
+                .chars()
+                .nth(col)
+                .is_some_and(|c| !matches!(c, '{' | '['));
+            if !block || !(prefix.trim() == "-" || prefix.trim().is_empty()) {
                 return None;
             }
             let key_end = token_end(line_text, col);

@@ -6,7 +6,9 @@ use super::text::{Encoding, Text, token_end};
 use crate::catalogue::{RuleId, Severity};
 use crate::forecast::Forecast;
 use crate::keyword::suggested_in;
-use crate::registry::{Date, Days, LoadError, LoadOptions, Registry, display_path, load_bytes};
+use crate::registry::{
+    Date, Days, LoadError, LoadOptions, ParseCache, Registry, display_path, load_cached,
+};
 use crate::report::{FailOn, Finding};
 use lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
@@ -94,11 +96,13 @@ pub struct Settings {
     pub encoding: Encoding,
 }
 
-/// Loads and audits the files; `None` when `cancelled` says a newer change
-/// has made the work useless.
+/// Loads and audits the files, parsing again only those that changed since
+/// the last analysis with `cache`; `None` when `cancelled` says a newer
+/// change has made the work useless.
 pub fn analyze(
     inputs: Vec<Input>,
     settings: Settings,
+    cache: &mut ParseCache,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Snapshot> {
     let mut unreadable = Vec::new();
@@ -123,11 +127,11 @@ pub fn analyze(
             }
         }
     }
-    let sources: Vec<(&str, &[u8])> = files
+    let sources: Vec<(&str, &str)> = files
         .iter()
-        .map(|f| (f.name.as_str(), f.text.text.as_bytes()))
+        .map(|f| (f.name.as_str(), f.text.text.as_str()))
         .collect();
-    let loaded = load_bytes(&sources, &LoadOptions::default());
+    let loaded = load_cached(&sources, &LoadOptions::default(), cache);
     if cancelled() {
         return None;
     }
@@ -176,6 +180,9 @@ pub fn analyze(
             drop(report);
             snapshot.registry = Some(registry);
         }
+    }
+    for diagnostics in &mut snapshot.diagnostics {
+        diagnostics.sort_by_key(|d| (d.diagnostic.range.start, d.diagnostic.range.end));
     }
     Some(snapshot)
 }

@@ -94,7 +94,17 @@ impl Config {
                             ));
                         }
                     };
-                    config.registry = paths.into_iter().map(|p| base.join(p)).collect();
+                    config.registry = paths
+                        .into_iter()
+                        .map(|p| {
+                            // `./reg` and `reg` are one path: the files
+                            // walked from it get the URIs the editor uses.
+                            base.join(p)
+                                .components()
+                                .filter(|c| *c != std::path::Component::CurDir)
+                                .collect()
+                        })
+                        .collect();
                 }
                 "failOn" => {
                     let text = value.as_str().unwrap_or_default();

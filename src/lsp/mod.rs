@@ -247,6 +247,8 @@ struct Shared {
     loaded: HashMap<Arc<str>, Arc<Snapshot>>,
     /// The files each registry's last analysis published diagnostics for.
     published: HashMap<Arc<str>, Vec<Uri>>,
+    /// What was last published for each file: its version and diagnostics.
+    shown: HashMap<String, (Option<i32>, Vec<lsp_types::Diagnostic>)>,
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -484,7 +486,10 @@ impl Server {
             })
         };
         if let Some(uri) = self.open_uri(path) {
-            return self.documents.get(&uri).is_some_and(|d| declares(&d.text.text));
+            return self
+                .documents
+                .get(&uri)
+                .is_some_and(|d| declares(&d.text.text));
         }
         std::fs::read_to_string(path).is_ok_and(|text| declares(&text))
     }
@@ -647,6 +652,7 @@ fn work(
     config: &Config,
     encoding: Encoding,
 ) {
+    let mut caches: HashMap<Arc<str>, crate::registry::ParseCache> = HashMap::new();
     let current = |job: &Job| lock(shared).latest.get(&job.group.key) == Some(&job.generation);
     while let Ok(first) = receiver.recv() {
         let mut jobs = vec![first];
@@ -665,7 +671,8 @@ fn work(
                 .iter()
                 .map(|(member, open)| read(member, open.clone(), config))
                 .collect();
-            let Some(snapshot) = analyze(inputs, settings, &|| !current(&job)) else {
+            let cache = caches.entry(Arc::clone(&job.group.key)).or_default();
+            let Some(snapshot) = analyze(inputs, settings, cache, &|| !current(&job)) else {
                 continue;
             };
             let snapshot = Arc::new(snapshot);
@@ -690,16 +697,19 @@ fn work(
             }
             // Published while holding the lock, so that a newer analysis
             // cannot publish before this one.
+            // A file whose diagnostics and version are those already shown
+            // is not sent again.
             for (file, diags) in snapshot.files.iter().zip(&snapshot.diagnostics) {
-                publish(
-                    sender,
-                    &file.uri,
-                    file.version,
-                    diags.iter().map(|d| d.diagnostic.clone()).collect(),
-                );
+                let diagnostics: Vec<_> = diags.iter().map(|d| d.diagnostic.clone()).collect();
+                let shown = (file.version, diagnostics);
+                if state.shown.get(file.uri.as_str()) != Some(&shown) {
+                    publish(sender, &file.uri, shown.0, shown.1.clone());
+                    state.shown.insert(file.uri.as_str().to_owned(), shown);
+                }
             }
             for gone in before.iter().filter(|u| snapshot.file(u).is_none()) {
                 publish(sender, gone, None, Vec::new());
+                state.shown.remove(gone.as_str());
             }
         }
     }

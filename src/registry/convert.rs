@@ -21,7 +21,7 @@ use crate::keyword::{Keyword, did_you_mean, one_of, suggestion};
 pub(super) const MAX_STRING_BYTES: usize = 64 * 1024;
 
 /// What one file contributes to the registry.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FileContents {
     pub policy: Option<(Loc, Policy)>,
     pub owners: Vec<Owner>,

@@ -102,6 +102,85 @@ pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Regi
     load_read(&displays, read, |_| true, options, Vec::new())
 }
 
+/// Parsed files kept from one load to the next of the same files (the
+/// language server's): a file whose name, place in the list and text are
+/// unchanged is not parsed again. A file's parse is kept from the second
+/// load that finds it unchanged on: the file being edited changes at every
+/// load, and copying its parse each time would cost more than it saves.
+#[derive(Default)]
+pub struct ParseCache {
+    files: Vec<Option<Parsed>>,
+}
+
+/// One file's name and text, and its parse once kept.
+struct Parsed {
+    display: String,
+    text: String,
+    parse: Option<(FileContents, Vec<LoadError>)>,
+}
+
+impl Parsed {
+    fn is(&self, display: &str, text: &str) -> bool {
+        self.display == display && self.text == text
+    }
+}
+
+/// Loads a registry held in memory as [`load_bytes`] does, parsing again
+/// only the files that changed since the last load with `cache`.
+pub fn load_cached(
+    files: &[(&str, &str)],
+    options: &LoadOptions,
+    cache: &mut ParseCache,
+) -> Result<Registry, LoadErrors> {
+    let displays: Vec<String> = files
+        .iter()
+        .map(|(name, _)| display_path(Path::new(name)))
+        .collect();
+    cache.files.resize_with(files.len(), || None);
+    cache.files.truncate(files.len());
+    let hit: Vec<bool> = cache
+        .files
+        .iter()
+        .zip(files.iter().zip(&displays))
+        .map(|(cached, ((_, text), display))| {
+            cached
+                .as_ref()
+                .is_some_and(|c| c.parse.is_some() && c.is(display, text))
+        })
+        .collect();
+    // A file parsed before is read as empty, and its parse taken from the cache.
+    let read = |i: usize| {
+        if hit[i] {
+            Ok(String::new())
+        } else {
+            super::files::decode(files[i].1.as_bytes().to_vec(), &displays[i])
+        }
+    };
+    let mut parsed = parse_read(&displays, read, |_| true, options);
+    for (i, (slot, parse)) in cache.files.iter_mut().zip(&mut parsed).enumerate() {
+        match slot {
+            Some(Parsed {
+                parse: Some((contents, errors)),
+                ..
+            }) if hit[i] => {
+                parse.1 = contents.clone();
+                parse.2 = errors.clone();
+            }
+            Some(seen) if seen.is(&displays[i], files[i].1) => {
+                seen.parse = Some((parse.1.clone(), parse.2.clone()));
+            }
+            _ => {
+                *slot = Some(Parsed {
+                    display: displays[i].clone(),
+                    text: files[i].1.to_owned(),
+                    parse: None,
+                });
+            }
+        }
+    }
+    merge_parsed(parsed, Vec::new())
+}
+
 /// Parses and merges the files that `read(i)` reads, named `displays[i]`,
 /// after the `errors` found while listing them.
 fn load_read(
@@ -109,9 +188,8 @@ fn load_read(
     read: impl Fn(usize) -> Result<String, LoadError> + Sync,
     rereadable: impl Fn(usize) -> bool,
     options: &LoadOptions,
-    mut errors: Vec<LoadError>,
+    errors: Vec<LoadError>,
 ) -> Result<Registry, LoadErrors> {
-    // Each file is read once, on whichever worker parses it.
     let digests: Vec<std::sync::OnceLock<super::FileDigest>> = displays
         .iter()
         .map(|_| std::sync::OnceLock::new())
@@ -125,9 +203,27 @@ fn load_read(
         }
         Ok(text)
     };
+    let parsed = parse_read(displays, read, rereadable, options);
+    let mut registry = merge_parsed(parsed, errors);
+    if let Ok(registry) = &mut registry {
+        for (file, digest) in registry.files.iter_mut().zip(digests) {
+            file.digest = digest.into_inner();
+        }
+    }
+    registry
+}
+
+/// Each file's contents and problems, in order.
+fn parse_read(
+    displays: &[String],
+    read: impl Fn(usize) -> Result<String, LoadError> + Sync,
+    rereadable: impl Fn(usize) -> bool,
+    options: &LoadOptions,
+) -> Vec<(String, FileContents, Vec<LoadError>)> {
+    // Each file is read once, on whichever worker parses it.
     let outcomes = parse_files(
         displays,
-        read,
+        &read,
         rereadable,
         options,
         |file, display, doc, whole| {
@@ -178,13 +274,23 @@ fn load_read(
                 }
             }
         };
+        parsed.push((display, contents, file_errors));
+    }
+    parsed
+}
+
+/// Merges parsed files into a registry, or every problem: `errors` (met
+/// while listing the files), then each file's, then the merge's.
+fn merge_parsed(
+    parsed: Vec<(String, FileContents, Vec<LoadError>)>,
+    mut errors: Vec<LoadError>,
+) -> Result<Registry, LoadErrors> {
+    let mut files = Vec::with_capacity(parsed.len());
+    for (display, contents, file_errors) in parsed {
         errors.extend(file_errors);
-        parsed.push((display, contents));
+        files.push((display, contents));
     }
-    let mut registry = super::merge::merge(parsed, &mut errors);
-    for (file, digest) in registry.files.iter_mut().zip(digests) {
-        file.digest = digest.into_inner();
-    }
+    let registry = super::merge::merge(files, &mut errors);
     // Within a file, report problems top to bottom; files stay in the order given.
     let order: HashMap<&str, usize> = registry
         .files

@@ -22,7 +22,9 @@ use crate::keyword::keyword_enum;
 use crate::wording::plural;
 pub(crate) use files::read_file;
 pub use files::{FileDigest, STDIN, STDIN_DISPLAY, Sources, describe_io, display_path};
-pub use load::{Chunking, LoadOptions, load, load_bytes, load_sources, parse_only};
+pub use load::{
+    Chunking, LoadOptions, ParseCache, load, load_bytes, load_cached, load_sources, parse_only,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 pub use time::{Date, Days, MaxAge};
