@@ -10,9 +10,12 @@ The editor starts `nhi-own lsp` and speaks the Language Server Protocol to it
 on standard input and output. Its `initializationOptions` (all optional):
 
   registry   a path or a list of paths (files or directories, relative to the
-             workspace root): the registry the files under them belong to.
+             workspace root): the registry, read as `nhi-own audit PATH...`
+             reads it. Files outside it are left alone (no diagnostics).
              Without it, a file belongs to the registry of its directory, walked
-             as `nhi-own audit DIR` walks it; a file outside both is audited alone.
+             as `nhi-own audit DIR` walks it, when every other YAML file there
+             is a registry file (has a top-level `version`); else it is audited
+             alone.
   failOn     error|warning|info|never (default error): findings that would fail
              `nhi-own audit --fail-on` at this threshold are shown as errors, the
              others as warnings (error and warning findings) or information.

@@ -263,7 +263,7 @@ struct Server {
     encoding: Encoding,
     documents: HashMap<Uri, Document>,
     /// The registry each open document belongs to, as last resolved.
-    groups: HashMap<Uri, Group>,
+    groups: HashMap<Uri, Option<Group>>,
     shared: Arc<Mutex<Shared>>,
     jobs: Option<mpsc::Sender<Job>>,
     worker: Option<std::thread::JoinHandle<()>>,
@@ -400,8 +400,9 @@ impl Server {
                 let open: Vec<Uri> = self.documents.keys().cloned().collect();
                 let mut done = HashSet::new();
                 for uri in open {
-                    let group = self.group(&uri);
-                    if done.insert(group.key) {
+                    if let Some(group) = self.group(&uri)
+                        && done.insert(group.key)
+                    {
                         self.analyze(&uri);
                     }
                 }
@@ -412,8 +413,9 @@ impl Server {
 
     /// The registry a document belongs to: the configured paths when they
     /// hold it, else its directory walked as `audit` walks it when that
-    /// holds it, else the file alone.
-    fn group(&mut self, uri: &Uri) -> Group {
+    /// holds it, else the file alone. `None` for a file outside the
+    /// configured paths: with paths set, the server audits nothing else.
+    fn group(&mut self, uri: &Uri) -> Option<Group> {
         if let Some(group) = self.groups.get(uri) {
             return group.clone();
         }
@@ -422,21 +424,21 @@ impl Server {
         group
     }
 
-    fn resolve(&self, uri: &Uri) -> Group {
+    fn resolve(&self, uri: &Uri) -> Option<Group> {
         let alone = || {
             Group::new(vec![Member {
                 uri: uri.clone(),
                 path: file_path(uri),
             }])
         };
+        let configured = !self.config.registry.is_empty();
         let Some(path) = file_path(uri) else {
-            return alone();
+            return (!configured).then(alone);
         };
         let mut candidates = Vec::new();
-        if !self.config.registry.is_empty() {
+        if configured {
             candidates.push((self.config.registry.clone(), true));
-        }
-        if let Some(dir) = path.parent() {
+        } else if let Some(dir) = path.parent() {
             candidates.push((vec![dir.to_path_buf()], false));
         }
         for (paths, configured) in candidates {
@@ -470,10 +472,10 @@ impl Server {
                         path: Some(file.clone()),
                     }
                 });
-                return Group::new(members.collect());
+                return Some(Group::new(members.collect()));
             }
         }
-        alone()
+        (!configured).then(alone)
     }
 
     /// Whether a file declares itself a registry file: a top-level
@@ -504,7 +506,9 @@ impl Server {
 
     /// Queues an analysis of the registry a document belongs to.
     fn analyze(&mut self, uri: &Uri) {
-        let group = self.group(uri);
+        let Some(group) = self.group(uri) else {
+            return;
+        };
         self.generation += 1;
         let inputs = group
             .members
@@ -532,7 +536,7 @@ impl Server {
     /// The latest analysis of the registry a document belongs to, and the
     /// document's index in it.
     fn snapshot(&mut self, uri: &Uri) -> Option<(Arc<Snapshot>, usize)> {
-        let group = self.group(uri);
+        let group = self.group(uri)?;
         let snapshot = Arc::clone(lock(&self.shared).snapshots.get(&group.key)?);
         let file = snapshot.file(uri)?;
         Some((snapshot, file))
@@ -612,7 +616,7 @@ impl Server {
         let at = params.text_document_position;
         let uri = at.text_document.uri;
         let text = Arc::clone(&self.documents.get(&uri)?.text);
-        let group = self.group(&uri);
+        let group = self.group(&uri)?;
         let loaded = lock(&self.shared).loaded.get(&group.key).cloned();
         let registry = loaded.as_ref().and_then(|s| s.registry.as_ref());
         complete::complete(&text, at.position, self.encoding, registry)

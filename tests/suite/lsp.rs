@@ -629,4 +629,20 @@ fn a_directory_of_other_yaml_is_no_registry() {
         "{diagnostics:?}"
     );
     client.stop();
+    // With paths configured, a file outside them is left alone.
+    let mut client = Client::start(
+        ws.dir.path(),
+        json!({"now": NOW, "registry": ["ownership.yaml"]}),
+    );
+    let outside = client.open(&ws.dir.path().join("docker-compose.yml"), "services: {}\n");
+    let uri = client.open(&ws.dir.path().join("ownership.yaml"), OWNERS);
+    client.diagnostics(&uri);
+    let hover = client.result("textDocument/hover", Client::at(&outside, 0, 2));
+    assert!(hover.is_null());
+    assert!(
+        client.pending.iter().all(|n| n.params["uri"] != outside),
+        "{:?}",
+        client.pending
+    );
+    client.stop();
 }
