@@ -447,7 +447,7 @@ fn neovim_sees_diagnostics_navigation_completion_and_fixes() -> Result<Completio
         None => (&location["uri"], &location["range"]),
     };
     assert!(
-        target == &owners_uri.as_str()
+        target == owners_uri.as_str()
             && at(&target_range["start"]) == (TEAM_ENTRY as u64, 2)
             && at(&target_range["end"]) == (TEAM_ENTRY as u64, 2 + 13),
         "go to definition on `policy: team-payments` should lead to owners.yaml {}:2-15; got \
