@@ -167,6 +167,10 @@ fn exception_stub(
             if !block || !(prefix.trim() == "-" || prefix.trim().is_empty()) {
                 return None;
             }
+            // An entry in flow style (`- { id: x, ... }`) takes no block key.
+            if line_text.chars().nth(col) == Some('{') {
+                return None;
+            }
             let key_end = token_end(line_text, col);
             let after: String = line_text.chars().skip(key_end).collect();
             let value = after.strip_prefix(':')?.trim();
@@ -217,4 +221,74 @@ fn stub(identity: &Identity, rule: RuleId, expires: crate::registry::Date, dash:
     }
     out.push_str(&format!("{pad}  expires: {expires}\n"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::analysis::{Input, Settings, analyze};
+    use crate::registry::time::parse_date;
+    use crate::report::FailOn;
+    use std::str::FromStr;
+    use std::sync::Arc;
+
+    /// The titles of the quick fixes for the first `unknown-owner` of a
+    /// one-file registry.
+    fn fixes(yaml: &str) -> Vec<String> {
+        let Ok(uri) = Uri::from_str("file:///work/r.yaml") else {
+            return Vec::new();
+        };
+        let Ok(today) = parse_date("2026-12-01") else {
+            return Vec::new();
+        };
+        let input = Input {
+            uri,
+            name: "r.yaml".to_owned(),
+            text: Ok(Arc::new(Text::new(yaml.to_owned()))),
+            version: None,
+        };
+        let settings = Settings {
+            today,
+            fail_on: FailOn::Error,
+            encoding: Encoding::Utf16,
+        };
+        let Some(snapshot) = analyze(vec![input], settings, &|| false) else {
+            return Vec::new();
+        };
+        let Some(diag) = snapshot.diagnostics[0]
+            .iter()
+            .find(|d| d.origin.rule == Some(RuleId::UnknownOwner))
+        else {
+            return Vec::new();
+        };
+        code_actions(&snapshot, 0, diag.diagnostic.range, Encoding::Utf16)
+            .into_iter()
+            .filter_map(|action| match action {
+                CodeActionOrCommand::CodeAction(action) => Some(action.title),
+                CodeActionOrCommand::Command(_) => None,
+            })
+            .collect()
+    }
+
+    const OWNERS: &str = "version: 1\nowners:\n  team-payments: { kind: team }\nidentities:\n";
+
+    #[test]
+    fn no_block_exception_stub_after_a_flow_style_identity() {
+        let block = format!(
+            "{OWNERS}  - id: bot\n    kind: token\n    owners: {{ policy: team-paymnets }}\n"
+        );
+        let titles = fixes(&block);
+        assert!(titles.iter().any(|t| t == "Replace with `team-payments`"));
+        assert!(titles.iter().any(|t| t.starts_with("Add an exception")));
+        // A block key after `- { ... }` would make the file invalid YAML.
+        let flow = format!(
+            "{OWNERS}  - {{ id: bot, kind: token, owners: {{ policy: team-paymnets }} }}\n"
+        );
+        let titles = fixes(&flow);
+        assert!(titles.iter().any(|t| t == "Replace with `team-payments`"));
+        assert!(
+            !titles.iter().any(|t| t.starts_with("Add an exception")),
+            "{titles:?}"
+        );
+    }
 }

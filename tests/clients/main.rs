@@ -6,7 +6,8 @@
 //! `yaml-language-server`, with that schema as an editor applies it; the
 //! evidence pack's page in headless Chromium (driven by `playwright-core`),
 //! under the `html5lib` parser and the Nu HTML checker, and its checksums
-//! under `sha256sum -c`.
+//! under `sha256sum -c`; and `nhi-own lsp` driven by headless Neovim's
+//! built-in LSP client.
 //!
 //! The data comes from `../shared/data` (beside CI checkouts, not in a
 //! user's clone); the programs from `.ci/install-clients`, which `.ci/run`
@@ -43,6 +44,7 @@ mod ci_files;
 mod editor;
 mod evidence;
 mod junit;
+mod lsp;
 mod permissions;
 mod pre_commit;
 mod sarif;
@@ -71,6 +73,7 @@ fn main() {
         .chain(schema::CHECKS)
         .chain(editor::CHECKS)
         .chain(evidence::CHECKS)
+        .chain(lsp::CHECKS)
     {
         let check = *check;
         trials.push(Trial::ignorable_test(
