@@ -160,15 +160,12 @@ fn exception_stub(
             let col = identity.loc.col.saturating_sub(1) as usize;
             let line_text = text.line(line);
             let prefix: String = line_text.chars().take(col).collect();
+            // An entry in flow style (`- { id: x, ... }`) takes no block key.
             let block = line_text
                 .chars()
                 .nth(col)
                 .is_some_and(|c| !matches!(c, '{' | '['));
             if !block || !(prefix.trim() == "-" || prefix.trim().is_empty()) {
-                return None;
-            }
-            // An entry in flow style (`- { id: x, ... }`) takes no block key.
-            if line_text.chars().nth(col) == Some('{') {
                 return None;
             }
             let key_end = token_end(line_text, col);
@@ -252,7 +249,12 @@ mod tests {
             fail_on: FailOn::Error,
             encoding: Encoding::Utf16,
         };
-        let Some(snapshot) = analyze(vec![input], settings, &|| false) else {
+        let Some(snapshot) = analyze(
+            vec![input],
+            settings,
+            &mut crate::registry::ParseCache::default(),
+            &|| false,
+        ) else {
             return Vec::new();
         };
         let Some(diag) = snapshot.diagnostics[0]
