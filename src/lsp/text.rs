@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn changes_apply_at_utf16_positions() {
         let text = Text::new("x: 𝒜b\nc\n".to_owned());
-        let range = Range::new(Position::new(0, 5), Position::new(1, 0));
+        let range = Range::new(Position::new(0, 6), Position::new(1, 0));
         let changed = apply_change(&text, range, "!\n", Encoding::Utf16);
         assert_eq!(changed.text, "x: 𝒜b!\nc\n");
         // A position past the end is clamped.
