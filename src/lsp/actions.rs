@@ -5,7 +5,7 @@ use super::analysis::{Diag, Snapshot};
 use super::text::{Encoding, Text, token_end};
 use crate::catalogue::RuleId;
 use crate::keyword::Keyword;
-use crate::registry::{Identity, Registry, Role};
+use crate::registry::{Registry, Role};
 use crate::rules::lifecycle::due_after;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit, Uri, WorkspaceEdit,
@@ -139,7 +139,18 @@ fn exception_stub(
     }
     let text = &snapshot.files[file].text;
     let expires = due_after(snapshot.today, &registry.policy.max_exception);
-    let item = |dash: usize| stub(identity, rule, expires, dash);
+    // The approver: the policy owner, when the directory has it active
+    // (else the line is left for the user to write).
+    let approver = identity
+        .owner(Role::Policy)
+        .id()
+        .filter(|id| {
+            registry
+                .owner(&id.value)
+                .is_some_and(|o| o.status == crate::registry::OwnerStatus::Active)
+        })
+        .map(|id| &*id.value);
+    let item = |dash: usize| stub(approver, rule, expires, dash);
     let (position, insert) = match identity.exceptions.first() {
         Some(first) => {
             // Before the first exception, as a block sequence item like it.
@@ -204,16 +215,21 @@ fn exception_stub(
 }
 
 /// The lines of an exception entry whose dash is at column `dash`.
-fn stub(identity: &Identity, rule: RuleId, expires: crate::registry::Date, dash: usize) -> String {
+fn stub(
+    approver: Option<&str>,
+    rule: RuleId,
+    expires: crate::registry::Date,
+    dash: usize,
+) -> String {
     let pad = " ".repeat(dash);
     let mut out = format!("{pad}- rule: {rule}\n");
     out.push_str(&format!(
         "{pad}  reason: \"TODO: why this risk is accepted, and what ends it\"\n"
     ));
-    if let Some(policy) = identity.owner(Role::Policy).id() {
+    if let Some(approver) = approver {
         out.push_str(&format!(
             "{pad}  approved_by: {}\n",
-            quoted_like(None, &policy.value)
+            quoted_like(None, approver)
         ));
     }
     out.push_str(&format!("{pad}  expires: {expires}\n"));

@@ -646,3 +646,44 @@ fn a_directory_of_other_yaml_is_no_registry() {
     );
     client.stop();
 }
+
+#[test]
+fn an_exception_stub_joins_the_list_and_names_no_approver_it_cannot() {
+    let ws = registry();
+    let mut client = Client::start(ws.dir.path(), json!({"now": NOW}));
+    let uri = client.open(&ws.dir.path().join("identities.yaml"), IDENTITIES);
+    let (_, diagnostics) = client.diagnostics(&uri);
+    // old-key has no policy owner, so no approver to propose.
+    let missing = with_code(&diagnostics, "missing-owner")[0].clone();
+    let fixes = client.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": missing["range"], "context": {"diagnostics": []}}),
+    );
+    let stub = fixes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
+        .unwrap()
+        .clone();
+    let fixed = apply(IDENTITIES, &stub, &uri);
+    assert!(
+        fixed.contains(concat!(
+            "    exceptions:\n",
+            "      - rule: missing-owner\n",
+            "        reason: \"TODO: why this risk is accepted, and what ends it\"\n",
+            "        expires: 2027-03-01\n",
+            "      - rule: stale-rotation\n",
+        )),
+        "{fixed}"
+    );
+    client.change(&uri, 2, [0, 0, 40, 0], &fixed);
+    let (_, diagnostics) = client.diagnostics(&uri);
+    assert!(
+        with_code(&diagnostics, "invalid-registry").is_empty(),
+        "{diagnostics:?}"
+    );
+    // Without an approver the exception is incomplete, and says so.
+    assert_eq!(with_code(&diagnostics, "incomplete-exception").len(), 1);
+    client.stop();
+}
