@@ -51,7 +51,11 @@ pub fn code_actions(
             continue;
         };
         if let Some(edit) = missing_role(diag, text, registry) {
-            add(format!("Add the `{}` role", diag.origin.detail), edit, true);
+            let title = format!(
+                "Add the `{}` role (then name its owner)",
+                diag.origin.detail
+            );
+            add(title, edit, false);
         }
         if let Some((title, edit)) = exception_stub(snapshot, diag, file, registry, encoding) {
             add(title, edit, false);
@@ -139,17 +143,21 @@ fn exception_stub(
     }
     let text = &snapshot.files[file].text;
     let expires = due_after(snapshot.today, &registry.policy.max_exception);
-    // The approver: the policy owner, when the directory has it active
-    // (else the line is left for the user to write).
+    // The approver: the policy owner, when its approval would count (an
+    // active owner of the directory, not a vendor, not the technical
+    // owner); else the line is left for the user to write.
+    let technical = identity.owner(Role::Technical).id().map(|t| &*t.value);
     let approver = identity
         .owner(Role::Policy)
         .id()
-        .filter(|id| {
-            registry
-                .owner(&id.value)
-                .is_some_and(|o| o.status == crate::registry::OwnerStatus::Active)
-        })
-        .map(|id| &*id.value);
+        .map(|id| &*id.value)
+        .filter(|&id| {
+            Some(id) != technical
+                && registry.owner(id).is_some_and(|o| {
+                    o.status == crate::registry::OwnerStatus::Active
+                        && o.kind.value != crate::registry::OwnerKind::Vendor
+                })
+        });
     let item = |dash: usize| stub(approver, rule, expires, dash);
     let (position, insert) = match identity.exceptions.first() {
         Some(first) => {

@@ -4,6 +4,7 @@
 
 use super::text::{Encoding, Text, token_end};
 use crate::catalogue::{RuleId, Severity};
+use crate::escape::escape;
 use crate::forecast::Forecast;
 use crate::keyword::suggested_in;
 use crate::registry::{
@@ -233,10 +234,11 @@ impl Snapshot {
         } else {
             self.token_range(file, e.line, e.col, encoding)
         };
-        let mut message = e.message.clone();
+        // Registry text reaches the editor escaped, as in every human format.
+        let mut message = escape(&e.message).into_owned();
         if let Some(help) = &e.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&escape(help));
         }
         let origin = Origin {
             rule: None,
@@ -285,14 +287,18 @@ impl Snapshot {
                         self.files[at].uri.clone(),
                         self.token_range(at, r.line, r.column, encoding),
                     ),
-                    message: r.message.clone(),
+                    message: escape(&r.message).into_owned(),
                 })
             })
             .collect::<Vec<_>>();
-        let mut message = format!("{}: {}", finding.subject(), finding.message);
+        let mut message = format!(
+            "{}: {}",
+            escape(&finding.subject()),
+            escape(&finding.message)
+        );
         let severity = match &suppressed {
             Some(why) => {
-                message.push_str(&format!(" ({why})"));
+                message.push_str(&format!(" ({})", escape(why)));
                 DiagnosticSeverity::HINT
             }
             None => self::severity(finding.severity, settings.fail_on),

@@ -168,13 +168,26 @@ pub fn complete(
         .collect();
     let incomplete = matching.len() > MAX_ITEMS;
     matching.truncate(MAX_ITEMS);
+    // Inserted as YAML that reads back as the word: inside the quotes the
+    // user opened, else plain when plain is safe, else quoted.
+    let before = start
+        .checked_sub(1)
+        .and_then(|i| text.line(line).chars().nth(i));
+    let written = |word: &str| match before {
+        Some('"') => word.replace('\\', "\\\\").replace('"', "\\\""),
+        Some('\'') => word.replace('\'', "''"),
+        _ => super::actions::quoted_like(None, word),
+    };
     let items = matching
         .into_iter()
         .map(|(word, detail, kind)| CompletionItem {
-            label: word.clone(),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                range,
+                written(&word),
+            ))),
+            label: word,
             kind: Some(kind),
             detail: Some(detail),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, word))),
             ..CompletionItem::default()
         })
         .collect();

@@ -187,13 +187,28 @@ pub fn references(
         .collect()
 }
 
-/// Markdown that cannot be taken for markup: the registry's text escaped
-/// (control characters) and set in code spans.
+/// Registry text as a Markdown code span, which holds no markup: escaped
+/// (control characters), between backtick fences longer than any run of
+/// backticks inside it (CommonMark's rule), padded with spaces.
 fn code(text: &str) -> String {
     let text = escape(text);
-    let ticks = if text.contains('`') { "`` " } else { "`" };
-    let close = if text.contains('`') { " ``" } else { "`" };
-    format!("{ticks}{text}{close}")
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {text} {fence}")
+}
+
+/// Registry text as Markdown prose: escaped, and every ASCII punctuation
+/// character backslash-escaped (CommonMark allows it for all of them), so
+/// that no link, image, emphasis or HTML can be made of it.
+fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in escape(text).chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The hover text of a symbol.
@@ -298,9 +313,53 @@ fn date_hover(snapshot: &Snapshot, entry: usize, date: Date) -> Option<String> {
             out,
             "\n- {}: {} ({})",
             d.due,
-            escape(&d.message),
+            prose(&d.message),
             crate::forecast::when(d)
         );
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, prose};
+    use pulldown_cmark::{Event, Parser, Tag};
+
+    /// Whether Markdown renders any link, image or HTML.
+    fn has_markup(markdown: &str) -> bool {
+        Parser::new(markdown).any(|e| {
+            matches!(
+                e,
+                Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::Emphasis | Tag::Strong)
+                    | Event::Html(_)
+                    | Event::InlineHtml(_)
+            )
+        })
+    }
+
+    #[test]
+    fn registry_text_makes_no_markup() {
+        let forged = [
+            "x``[pwn](https://evil.example/?q)![i](https://evil.example/i.png)``y",
+            "[pwn](https://evil.example)",
+            "<img src=x onerror=alert(1)>",
+            "**bold** _em_ `tick` ```fence```",
+            "a\u{1b}[31m\u{202e}b\nc",
+        ];
+        for text in forged {
+            for markdown in [
+                code(text),
+                prose(text),
+                format!("- {}: {}", code(text), prose(text)),
+            ] {
+                assert!(!has_markup(&markdown), "{markdown}");
+                assert!(
+                    !markdown.contains(['\u{1b}', '\u{202e}', '\n']),
+                    "{markdown}"
+                );
+            }
+        }
+        assert_eq!(code("team-a"), "` team-a `");
+        assert_eq!(code("a``b"), "``` a``b ```");
+    }
 }

@@ -376,7 +376,7 @@ fn definition_references_and_hover_follow_owners() {
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("team · active"), "{text}");
     assert!(text.contains("#payments-oncall"), "{text}");
-    assert!(text.contains("`alex` (active)"), "{text}");
+    assert!(text.contains("` alex ` (active)"), "{text}");
     // A rule id in an exception: the rule's explanation.
     let hover = client.result("textDocument/hover", Client::at(&uri, 19, 16));
     let text = hover["contents"]["value"].as_str().unwrap();
@@ -476,7 +476,7 @@ fn quick_fixes_repair_what_they_fix() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["title"] == "Add the `policy` role")
+        .find(|a| a["title"] == "Add the `policy` role (then name its owner)")
         .unwrap();
     let fixed = apply(IDENTITIES, add, &uri);
     assert!(
@@ -502,12 +502,24 @@ fn quick_fixes_repair_what_they_fix() {
 fn an_exception_stub_is_valid_yaml_that_suppresses_the_finding() {
     let ws = registry();
     let mut client = Client::start(ws.dir.path(), json!({"now": NOW}));
-    let uri = client.open(&ws.dir.path().join("identities.yaml"), IDENTITIES);
+    // deploy-bot, reviewed long ago, its technical owner alex.
+    let text = IDENTITIES
+        .replacen(
+            "      technical: team-payments\n",
+            "      technical: alex\n",
+            1,
+        )
+        .replacen(
+            "    last_reviewed: 2026-11-01\n",
+            "    last_reviewed: 2025-01-02\n",
+            1,
+        );
+    let uri = client.open(&ws.dir.path().join("identities.yaml"), &text);
     let (_, diagnostics) = client.diagnostics(&uri);
-    let separation = with_code(&diagnostics, "no-separation-of-duties")[0].clone();
+    let overdue = with_code(&diagnostics, "review-overdue")[0].clone();
     let fixes = client.result(
         "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": separation["range"], "context": {"diagnostics": []}}),
+        json!({"textDocument": {"uri": uri}, "range": overdue["range"], "context": {"diagnostics": []}}),
     );
     let stub = fixes
         .as_array()
@@ -516,12 +528,12 @@ fn an_exception_stub_is_valid_yaml_that_suppresses_the_finding() {
         .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
         .unwrap()
         .clone();
-    let fixed = apply(IDENTITIES, &stub, &uri);
+    let fixed = apply(&text, &stub, &uri);
     assert!(
         fixed.contains(concat!(
             "  - id: deploy-bot\n",
             "    exceptions:\n",
-            "      - rule: no-separation-of-duties\n",
+            "      - rule: review-overdue\n",
             "        reason: \"TODO: why this risk is accepted, and what ends it\"\n",
             "        approved_by: team-payments\n",
             "        expires: 2027-03-01\n",
@@ -536,14 +548,40 @@ fn an_exception_stub_is_valid_yaml_that_suppresses_the_finding() {
         with_code(&diagnostics, "invalid-registry").is_empty(),
         "{diagnostics:?}"
     );
-    let separation = with_code(&diagnostics, "no-separation-of-duties");
-    assert_eq!(separation.len(), 1);
-    assert_eq!(
-        separation[0]["severity"], 4,
-        "now a hint: {:?}",
-        separation[0]
-    );
+    let overdue = with_code(&diagnostics, "review-overdue");
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0]["severity"], 4, "now a hint: {:?}", overdue[0]);
+    // The policy owner that is also the technical owner is proposed as no
+    // approver: its approval would be a self-approval.
+    let separation = with_code(
+        &client_diagnostics_of_fixture(&mut client, &uri),
+        "no-separation-of-duties",
+    )
+    .len();
+    assert_eq!(separation, 1);
     client.stop();
+}
+
+/// The fixture's diagnostics, after putting it back in the editor, with
+/// the stub for its `no-separation-of-duties` finding checked.
+fn client_diagnostics_of_fixture(client: &mut Client, uri: &str) -> Vec<Value> {
+    client.change(uri, 3, [0, 0, 60, 0], IDENTITIES);
+    let (_, diagnostics) = client.diagnostics(uri);
+    let separation = with_code(&diagnostics, "no-separation-of-duties")[0].clone();
+    let fixes = client.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": separation["range"], "context": {"diagnostics": []}}),
+    );
+    let stub = fixes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
+        .unwrap();
+    let inserted = stub["edit"]["changes"][uri][0]["newText"].as_str().unwrap();
+    assert!(inserted.contains("rule: no-separation-of-duties"), "{inserted}");
+    assert!(!inserted.contains("approved_by"), "{inserted}");
+    diagnostics
 }
 
 #[test]
