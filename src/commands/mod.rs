@@ -49,10 +49,12 @@ pub fn run(cli: crate::cli::Cli) -> anyhow::Result<Exit> {
         Command::Diff(args) => diff::run(&args, color),
         Command::Evidence(args) => evidence::run(&args, color),
         Command::Schema(args) => schema::run(&args, color),
-        Command::Lsp => {
-            crate::lsp::run()?;
-            Ok(Exit::Pass)
-        }
+        // LSP: 0 after `shutdown`, 1 for an `exit` without it.
+        Command::Lsp => Ok(if crate::lsp::run()? {
+            Exit::Pass
+        } else {
+            Exit::Fail
+        }),
         Command::Man => {
             write_stdout(&man::page()?)?;
             Ok(Exit::Pass)

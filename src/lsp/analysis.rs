@@ -99,24 +99,30 @@ pub struct Settings {
 
 /// Loads and audits the files, parsing again only those that changed since
 /// the last analysis with `cache`; `None` when `cancelled` says a newer
-/// change has made the work useless.
+/// change has made the work useless. `listing` holds the problems met while
+/// listing the registry's files: they make it invalid, as they do `audit`.
 pub fn analyze(
     inputs: Vec<Input>,
+    listing: Vec<LoadError>,
     settings: Settings,
     cache: &mut ParseCache,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Snapshot> {
-    let mut unreadable = Vec::new();
+    let mut unreadable = listing;
+    let mut readable = Vec::with_capacity(inputs.len());
     let mut files = Vec::with_capacity(inputs.len());
     for input in inputs {
         let name = display_path(std::path::Path::new(&input.name));
         match input.text {
-            Ok(text) => files.push(File {
-                uri: input.uri,
-                name,
-                text,
-                version: input.version,
-            }),
+            Ok(text) => {
+                readable.push(files.len());
+                files.push(File {
+                    uri: input.uri,
+                    name,
+                    text,
+                    version: input.version,
+                });
+            }
             Err(e) => {
                 unreadable.push(e);
                 files.push(File {
@@ -128,9 +134,10 @@ pub fn analyze(
             }
         }
     }
-    let sources: Vec<(&str, &str)> = files
+    // A file that could not be read is reported, not loaded as empty.
+    let sources: Vec<(&str, &str)> = readable
         .iter()
-        .map(|f| (f.name.as_str(), f.text.text.as_str()))
+        .map(|&i| (files[i].name.as_str(), files[i].text.text.as_str()))
         .collect();
     let loaded = load_cached(&sources, &LoadOptions::default(), cache);
     if cancelled() {
@@ -152,14 +159,20 @@ pub fn analyze(
         .collect();
     match loaded {
         Err(errors) => {
-            for e in unreadable.iter().chain(&errors.0) {
+            let all: Vec<&LoadError> = unreadable.iter().chain(&errors.0).collect();
+            for e in &all {
                 snapshot.add_error(&index, e, settings.encoding);
             }
+            snapshot.not_audited(&all);
+        }
+        Ok(_) if !unreadable.is_empty() => {
+            let all: Vec<&LoadError> = unreadable.iter().collect();
+            for e in &all {
+                snapshot.add_error(&index, e, settings.encoding);
+            }
+            snapshot.not_audited(&all);
         }
         Ok(registry) => {
-            for e in &unreadable {
-                snapshot.add_error(&index, e, settings.encoding);
-            }
             let report = crate::audit::audit(&registry, settings.today);
             if cancelled() {
                 return None;
@@ -191,7 +204,54 @@ pub fn analyze(
 impl Snapshot {
     /// The index of the file with this URI.
     pub fn file(&self, uri: &Uri) -> Option<usize> {
-        self.files.iter().position(|f| &f.uri == uri)
+        self.file_by_str(uri.as_str())
+    }
+
+    /// The index of the file with this URI, spelled as text.
+    pub fn file_by_str(&self, uri: &str) -> Option<usize> {
+        self.files.iter().position(|f| f.uri.as_str() == uri)
+    }
+
+    /// On every file with no error of its own, an error saying that the
+    /// registry is invalid and was not audited: a file whose findings are
+    /// gone must not look clean.
+    fn not_audited(&mut self, errors: &[&LoadError]) {
+        let summary = crate::registry::LoadErrors(errors.iter().map(|&e| e.clone()).collect());
+        let first = errors.first().map(|e| match &e.file {
+            Some(file) if e.line > 0 => format!(" (first: {}:{}:{})", escape(file), e.line, e.col),
+            Some(file) => format!(" (first: {})", escape(file)),
+            None => String::new(),
+        });
+        let message = format!(
+            "{}; nothing was audited{}",
+            summary.summary(),
+            first.unwrap_or_default()
+        );
+        for diagnostics in &mut self.diagnostics {
+            if diagnostics.iter().any(|d| d.origin.rule.is_none()) {
+                continue;
+            }
+            diagnostics.push(Diag {
+                diagnostic: Diagnostic {
+                    range: Range::default(),
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    code: Some(NumberOrString::String(
+                        crate::report::INVALID_REGISTRY.to_owned(),
+                    )),
+                    source: Some(SOURCE.to_owned()),
+                    message: message.clone(),
+                    ..Diagnostic::default()
+                },
+                origin: Origin {
+                    rule: None,
+                    at: (0, 0),
+                    suggestion: None,
+                    entry: None,
+                    detail: String::new(),
+                    suppressed: false,
+                },
+            });
+        }
     }
 
     /// The file a registry location is in.
@@ -218,24 +278,23 @@ impl Snapshot {
     }
 
     fn add_error(&mut self, index: &HashMap<String, usize>, e: &LoadError, encoding: Encoding) {
-        // A problem of no file of the registry is shown on its first file.
-        let Some(file) = e
-            .file
-            .as_ref()
-            .and_then(|name| index.get(name))
-            .copied()
-            .or((!self.files.is_empty()).then_some(0))
-        else {
+        // A problem of no file of the registry (a broken link met while
+        // listing them) is shown on its first file, naming where it is.
+        let own = e.file.as_ref().and_then(|name| index.get(name)).copied();
+        let Some(file) = own.or((!self.files.is_empty()).then_some(0)) else {
             self.general.push(e.to_string());
             return;
         };
-        let range = if e.line == 0 {
-            Range::default()
-        } else {
-            self.token_range(file, e.line, e.col, encoding)
+        let range = match own {
+            Some(_) if e.line > 0 => self.token_range(file, e.line, e.col, encoding),
+            _ => Range::default(),
         };
         // Registry text reaches the editor escaped, as in every human format.
-        let mut message = escape(&e.message).into_owned();
+        let mut message = match (&e.file, own) {
+            (Some(elsewhere), None) => format!("{}: ", escape(elsewhere)),
+            _ => String::new(),
+        };
+        message.push_str(&escape(&e.message));
         if let Some(help) = &e.help {
             message.push_str("\nhelp: ");
             message.push_str(&escape(help));

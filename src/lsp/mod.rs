@@ -13,13 +13,14 @@ pub mod complete;
 pub mod config;
 pub mod navigate;
 pub mod text;
+pub mod worker;
 
-use analysis::{Input, Settings, Snapshot, analyze};
+use analysis::Snapshot;
 use config::Config;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+    DidSaveTextDocument, Notification as _,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, RegisterCapability,
@@ -28,35 +29,37 @@ use lsp_types::request::{
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, DidChangeWatchedFilesRegistrationOptions,
     FileSystemWatcher, GlobPattern, HoverProviderCapability, InitializeParams, OneOf,
-    PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams, SaveOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    PositionEncodingKind, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use text::{Encoding, Text};
+use worker::{Job, Open, Shared, Worker, lock};
 
-/// Runs the server on standard input and output until the editor exits it.
-pub fn run() -> anyhow::Result<()> {
+/// Runs the server on standard input and output until the editor exits it;
+/// whether it was shut down first (LSP: exit code 0, else 1).
+pub fn run() -> anyhow::Result<bool> {
     let (connection, io_threads) = Connection::stdio();
-    serve(connection)?;
+    let shut_down = serve(connection)?;
     io_threads.join()?;
-    Ok(())
+    Ok(shut_down)
 }
 
 /// Runs the server on a connection: the initialisation, then every message
-/// until `exit`.
-pub fn serve(connection: Connection) -> anyhow::Result<()> {
+/// until `exit`. Whether `shutdown` came before it.
+pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = match serde_json::from_value(params) {
         Ok(params) => params,
         Err(e) => {
             let message = format!("invalid initialize parameters: {e}");
             refuse(&connection, id, message)?;
-            return Ok(());
+            return Ok(false);
         }
     };
     let root = root(&params);
@@ -65,7 +68,7 @@ pub fn serve(connection: Connection) -> anyhow::Result<()> {
         Ok(config) => config,
         Err(message) => {
             refuse(&connection, id, message)?;
-            return Ok(());
+            return Ok(false);
         }
     };
     let encoding = negotiate(&params);
@@ -81,20 +84,24 @@ pub fn serve(connection: Connection) -> anyhow::Result<()> {
     if watches_files(&params) {
         server.watch_files();
     }
+    let mut shut_down = false;
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request)? {
+                    shut_down = true;
                     break;
                 }
                 server.request(request);
             }
+            // `exit` before `shutdown`: stop all the same (exit code 1).
+            Message::Notification(notification) if notification.method == "exit" => break,
             Message::Notification(notification) => server.notification(notification),
             Message::Response(_) => {}
         }
     }
     server.stop();
-    Ok(())
+    Ok(shut_down)
 }
 
 /// Answers `initialize` with an error (bad options), and waits for `exit`.
@@ -201,69 +208,10 @@ struct Document {
     version: i32,
 }
 
-/// A file of a registry: its URI, and its path when it has one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Member {
-    uri: Uri,
-    path: Option<PathBuf>,
-}
-
-/// The files of one registry, in the order they are merged, and a key
-/// naming them.
-#[derive(Debug, Clone)]
-struct Group {
-    key: Arc<str>,
-    members: Arc<[Member]>,
-}
-
-impl Group {
-    fn new(members: Vec<Member>) -> Self {
-        let key: Vec<&str> = members.iter().map(|m| m.uri.as_str()).collect();
-        Group {
-            key: Arc::from(key.join("\n")),
-            members: Arc::from(members),
-        }
-    }
-}
-
-/// A file's text as the editor holds it, with its version.
-type Open = Option<(Arc<Text>, i32)>;
-
-/// An analysis to run: a registry's files, with the editor's texts.
-struct Job {
-    group: Group,
-    generation: u64,
-    inputs: Vec<(Member, Open)>,
-}
-
-/// What the main thread and the worker share.
-#[derive(Default)]
-struct Shared {
-    /// The newest generation asked for, per registry.
-    latest: HashMap<Arc<str>, u64>,
-    /// The latest analysis of each registry.
-    snapshots: HashMap<Arc<str>, Arc<Snapshot>>,
-    /// The latest analysis of each registry that loaded, for completion.
-    loaded: HashMap<Arc<str>, Arc<Snapshot>>,
-    /// The files each registry's last analysis published diagnostics for.
-    published: HashMap<Arc<str>, Vec<Uri>>,
-    /// What was last published for each file: its version and diagnostics.
-    shown: HashMap<String, (Option<i32>, Vec<lsp_types::Diagnostic>)>,
-}
-
-fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
-    shared
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 struct Server {
     sender: crossbeam_channel::Sender<Message>,
-    config: Config,
     encoding: Encoding,
     documents: HashMap<Uri, Document>,
-    /// The registry each open document belongs to, as last resolved.
-    groups: HashMap<Uri, Option<Group>>,
     shared: Arc<Mutex<Shared>>,
     jobs: Option<mpsc::Sender<Job>>,
     worker: Option<std::thread::JoinHandle<()>>,
@@ -278,18 +226,15 @@ impl Server {
         let worker = {
             let shared = Arc::clone(&shared);
             let sender = sender.clone();
-            let config = config.clone();
             std::thread::Builder::new()
                 .name("nhi-own-analysis".to_owned())
-                .spawn(move || work(&receiver, &shared, &sender, &config, encoding))
+                .spawn(move || Worker::new(&shared, &sender, &config, encoding).run(&receiver))
                 .ok()
         };
         Server {
             sender,
-            config,
             encoding,
             documents: HashMap::new(),
-            groups: HashMap::new(),
             shared,
             jobs: Some(jobs),
             worker,
@@ -348,8 +293,7 @@ impl Server {
                         version: document.version,
                     },
                 );
-                self.groups.remove(&document.uri);
-                self.analyze(&document.uri);
+                self.analyze(&document.uri, false, false);
             }
             DidChangeTextDocument::METHOD => {
                 let Ok(params) = notification.extract::<lsp_types::DidChangeTextDocumentParams>(
@@ -371,7 +315,7 @@ impl Server {
                     document.text = Arc::new(text);
                 }
                 document.version = params.text_document.version;
-                self.analyze(&uri);
+                self.analyze(&uri, false, false);
             }
             DidSaveTextDocument::METHOD => {
                 let Ok(params) = notification
@@ -380,8 +324,7 @@ impl Server {
                     return;
                 };
                 // A save may add a file to a registry: resolve them again.
-                self.groups.clear();
-                self.analyze(&params.text_document.uri);
+                self.analyze(&params.text_document.uri, true, false);
             }
             DidCloseTextDocument::METHOD => {
                 let Ok(params) = notification
@@ -390,154 +333,51 @@ impl Server {
                     return;
                 };
                 let uri = params.text_document.uri;
-                self.documents.remove(&uri);
                 // Its registry, as saved.
-                self.analyze(&uri);
-                self.groups.remove(&uri);
+                if self.documents.remove(&uri).is_some() {
+                    self.analyze(&uri, false, true);
+                }
             }
             DidChangeWatchedFiles::METHOD => {
-                self.groups.clear();
                 let open: Vec<Uri> = self.documents.keys().cloned().collect();
-                let mut done = HashSet::new();
-                for uri in open {
-                    if let Some(group) = self.group(&uri)
-                        && done.insert(group.key)
-                    {
-                        self.analyze(&uri);
-                    }
+                for (i, uri) in open.iter().enumerate() {
+                    self.analyze(uri, i == 0, false);
                 }
             }
             _ => {}
         }
     }
 
-    /// The registry a document belongs to: the configured paths when they
-    /// hold it, else its directory walked as `audit` walks it when that
-    /// holds it, else the file alone. `None` for a file outside the
-    /// configured paths: with paths set, the server audits nothing else.
-    fn group(&mut self, uri: &Uri) -> Option<Group> {
-        if let Some(group) = self.groups.get(uri) {
-            return group.clone();
-        }
-        let group = self.resolve(uri);
-        self.groups.insert(uri.clone(), group.clone());
-        group
-    }
-
-    fn resolve(&self, uri: &Uri) -> Option<Group> {
-        let alone = || {
-            Group::new(vec![Member {
-                uri: uri.clone(),
-                path: file_path(uri),
-            }])
-        };
-        let configured = !self.config.registry.is_empty();
-        let Some(path) = file_path(uri) else {
-            return (!configured).then(alone);
-        };
-        let mut candidates = Vec::new();
-        if configured {
-            candidates.push((self.config.registry.clone(), true));
-        } else if let Some(dir) = path.parent() {
-            candidates.push((vec![dir.to_path_buf()], false));
-        }
-        for (paths, configured) in candidates {
-            let sources = crate::registry::Sources::resolve(&paths);
-            let holds = |f: &PathBuf| f == &path || same_file(f, &path);
-            if !sources.files.iter().any(holds) {
-                continue;
-            }
-            // A directory is a registry when its other YAML files are
-            // registry files; one beside CI files or manifests is not.
-            if !configured
-                && !sources
-                    .files
-                    .iter()
-                    .all(|f| holds(f) || self.is_registry_file(f))
-            {
-                continue;
-            }
-            {
-                let members = sources.files.iter().map(|file| {
-                    // A file open in the editor keeps the URI the editor gave it.
-                    let uri = if file == &path || same_file(file, &path) {
-                        uri.clone()
-                    } else {
-                        self.open_uri(file)
-                            .or_else(|| file_uri(file))
-                            .unwrap_or_else(|| uri.clone())
-                    };
-                    Member {
-                        uri,
-                        path: Some(file.clone()),
-                    }
-                });
-                return Some(Group::new(members.collect()));
-            }
-        }
-        (!configured).then(alone)
-    }
-
-    /// Whether a file declares itself a registry file: a top-level
-    /// `version` key (SPEC §1 requires it in every file).
-    fn is_registry_file(&self, path: &Path) -> bool {
-        let declares = |text: &str| {
-            text.lines().any(|line| {
-                line.strip_prefix("version")
-                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            })
-        };
-        if let Some(uri) = self.open_uri(path) {
-            return self
-                .documents
-                .get(&uri)
-                .is_some_and(|d| declares(&d.text.text));
-        }
-        std::fs::read_to_string(path).is_ok_and(|text| declares(&text))
-    }
-
-    /// The URI of an open document with this path.
-    fn open_uri(&self, path: &Path) -> Option<Uri> {
-        self.documents
-            .keys()
-            .find(|uri| file_path(uri).is_some_and(|p| p == path || same_file(&p, path)))
-            .cloned()
-    }
-
     /// Queues an analysis of the registry a document belongs to.
-    fn analyze(&mut self, uri: &Uri) {
-        let Some(group) = self.group(uri) else {
-            return;
-        };
+    fn analyze(&mut self, uri: &Uri, rescan: bool, closed: bool) {
         self.generation += 1;
-        let inputs = group
-            .members
+        let open = self
+            .documents
             .iter()
-            .map(|member| {
-                let open = self
-                    .documents
-                    .get(&member.uri)
-                    .map(|d| (Arc::clone(&d.text), d.version));
-                (member.clone(), open)
+            .map(|(uri, d)| Open {
+                uri: uri.clone(),
+                text: Arc::clone(&d.text),
+                version: d.version,
             })
             .collect();
         lock(&self.shared)
             .latest
-            .insert(Arc::clone(&group.key), self.generation);
+            .insert(uri.as_str().to_owned(), self.generation);
         if let Some(jobs) = &self.jobs {
             let _ = jobs.send(Job {
-                group,
+                uri: uri.clone(),
                 generation: self.generation,
-                inputs,
+                open,
+                rescan,
+                closed,
             });
         }
     }
 
     /// The latest analysis of the registry a document belongs to, and the
     /// document's index in it.
-    fn snapshot(&mut self, uri: &Uri) -> Option<(Arc<Snapshot>, usize)> {
-        let group = self.group(uri)?;
-        let snapshot = Arc::clone(lock(&self.shared).snapshots.get(&group.key)?);
+    fn snapshot(&self, uri: &Uri) -> Option<(Arc<Snapshot>, usize)> {
+        let snapshot = lock(&self.shared).snapshot(uri)?;
         let file = snapshot.file(uri)?;
         Some((snapshot, file))
     }
@@ -554,7 +394,10 @@ impl Server {
             }
             method => Err((
                 ErrorCode::MethodNotFound,
-                format!("nhi-own does not handle `{method}`"),
+                format!(
+                    "nhi-own does not handle `{}`",
+                    crate::escape::escape(method)
+                ),
             )),
         };
         let response = match result {
@@ -616,8 +459,7 @@ impl Server {
         let at = params.text_document_position;
         let uri = at.text_document.uri;
         let text = Arc::clone(&self.documents.get(&uri)?.text);
-        let group = self.group(&uri)?;
-        let loaded = lock(&self.shared).loaded.get(&group.key).cloned();
+        let loaded = lock(&self.shared).loaded(&uri);
         let registry = loaded.as_ref().and_then(|s| s.registry.as_ref());
         complete::complete(&text, at.position, self.encoding, registry)
             .map(lsp_types::CompletionResponse::List)
@@ -639,120 +481,5 @@ impl Server {
             params.range,
             self.encoding,
         ))
-    }
-}
-
-/// Whether two paths name one file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
-}
-
-/// The worker: runs the newest job of each registry, publishes its
-/// diagnostics unless a newer one was asked for meanwhile.
-fn work(
-    receiver: &mpsc::Receiver<Job>,
-    shared: &Mutex<Shared>,
-    sender: &crossbeam_channel::Sender<Message>,
-    config: &Config,
-    encoding: Encoding,
-) {
-    let mut caches: HashMap<Arc<str>, crate::registry::ParseCache> = HashMap::new();
-    let current = |job: &Job| lock(shared).latest.get(&job.group.key) == Some(&job.generation);
-    while let Ok(first) = receiver.recv() {
-        let mut jobs = vec![first];
-        jobs.extend(receiver.try_iter());
-        for job in jobs {
-            if !current(&job) {
-                continue;
-            }
-            let settings = Settings {
-                today: config.today(),
-                fail_on: config.fail_on,
-                encoding,
-            };
-            let inputs = job
-                .inputs
-                .iter()
-                .map(|(member, open)| read(member, open.clone(), config))
-                .collect();
-            let cache = caches.entry(Arc::clone(&job.group.key)).or_default();
-            let Some(snapshot) = analyze(inputs, settings, cache, &|| !current(&job)) else {
-                continue;
-            };
-            let snapshot = Arc::new(snapshot);
-            let mut state = lock(shared);
-            if state.latest.get(&job.group.key) != Some(&job.generation) {
-                continue;
-            }
-            let before = state
-                .published
-                .insert(
-                    Arc::clone(&job.group.key),
-                    snapshot.files.iter().map(|f| f.uri.clone()).collect(),
-                )
-                .unwrap_or_default();
-            state
-                .snapshots
-                .insert(Arc::clone(&job.group.key), Arc::clone(&snapshot));
-            if snapshot.registry.is_some() {
-                state
-                    .loaded
-                    .insert(Arc::clone(&job.group.key), Arc::clone(&snapshot));
-            }
-            // Published while holding the lock, so that a newer analysis
-            // cannot publish before this one.
-            // A file whose diagnostics and version are those already shown
-            // is not sent again.
-            for (file, diags) in snapshot.files.iter().zip(&snapshot.diagnostics) {
-                let diagnostics: Vec<_> = diags.iter().map(|d| d.diagnostic.clone()).collect();
-                let shown = (file.version, diagnostics);
-                if state.shown.get(file.uri.as_str()) != Some(&shown) {
-                    publish(sender, &file.uri, shown.0, shown.1.clone());
-                    state.shown.insert(file.uri.as_str().to_owned(), shown);
-                }
-            }
-            for gone in before.iter().filter(|u| snapshot.file(u).is_none()) {
-                publish(sender, gone, None, Vec::new());
-                state.shown.remove(gone.as_str());
-            }
-        }
-    }
-}
-
-fn publish(
-    sender: &crossbeam_channel::Sender<Message>,
-    uri: &Uri,
-    version: Option<i32>,
-    diagnostics: Vec<lsp_types::Diagnostic>,
-) {
-    let params = PublishDiagnosticsParams {
-        uri: uri.clone(),
-        diagnostics,
-        version,
-    };
-    let _ = sender.send(Notification::new(PublishDiagnostics::METHOD.to_owned(), params).into());
-}
-
-/// A file's text: the editor's, else the file's on disk.
-fn read(member: &Member, open: Option<(Arc<Text>, i32)>, config: &Config) -> Input {
-    let name = member.path.as_ref().map_or_else(
-        || member.uri.as_str().to_owned(),
-        |p| p.to_string_lossy().into_owned(),
-    );
-    let (text, version) = match (open, &member.path) {
-        (Some((text, version)), _) => (Ok(text), Some(version)),
-        (None, Some(path)) => {
-            let display = crate::registry::display_path(path);
-            let text = crate::registry::read_file(path, &display, config.max_file_size)
-                .map(|t| Arc::new(Text::new(t)));
-            (text, None)
-        }
-        (None, None) => (Ok(Arc::new(Text::default())), None),
-    };
-    Input {
-        uri: member.uri.clone(),
-        name,
-        text,
-        version,
     }
 }

@@ -47,6 +47,12 @@ impl Sources {
         Sources { files, errors }
     }
 
+    /// The problems met while listing the files (missing paths, unreadable
+    /// directories, empty ones).
+    pub fn errors(&self) -> &[LoadError] {
+        &self.errors
+    }
+
     /// The files, and the problems met while listing them.
     pub(super) fn into_parts(self) -> (Vec<PathBuf>, Vec<LoadError>) {
         (self.files, self.errors)

@@ -50,7 +50,7 @@ identities:
 
 struct Client {
     connection: Connection,
-    server: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    server: Option<std::thread::JoinHandle<anyhow::Result<bool>>>,
     pending: VecDeque<Notification>,
     next: i32,
 }
@@ -176,7 +176,7 @@ impl Client {
         assert!(response.get("error").is_none(), "{response}");
         self.notify("exit", Value::Null);
         let result = self.server.take().unwrap().join().unwrap();
-        assert!(result.is_ok(), "{result:?}");
+        assert!(result.as_ref().is_ok_and(|clean| *clean), "{result:?}");
     }
 }
 
@@ -579,7 +579,10 @@ fn client_diagnostics_of_fixture(client: &mut Client, uri: &str) -> Vec<Value> {
         .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
         .unwrap();
     let inserted = stub["edit"]["changes"][uri][0]["newText"].as_str().unwrap();
-    assert!(inserted.contains("rule: no-separation-of-duties"), "{inserted}");
+    assert!(
+        inserted.contains("rule: no-separation-of-duties"),
+        "{inserted}"
+    );
     assert!(!inserted.contains("approved_by"), "{inserted}");
     diagnostics
 }
@@ -637,28 +640,28 @@ fn bad_options_refuse_the_initialization_naming_them() {
 }
 
 #[test]
-fn a_directory_of_other_yaml_is_no_registry() {
+fn a_file_belongs_to_its_directory_unless_paths_are_configured() {
     let ws = Workspace::new();
     ws.write("ownership.yaml", OWNERS);
     ws.write(
         "docker-compose.yml",
         "services: { web: { image: nginx } }\n",
     );
+    // The directory, walked as `audit DIR` walks it, is the registry: the
+    // compose file makes it invalid, and the registry file says so.
     let mut client = Client::start(ws.dir.path(), json!({"now": NOW}));
     let uri = client.open(&ws.dir.path().join("ownership.yaml"), OWNERS);
     let (_, diagnostics) = client.diagnostics(&uri);
-    // Audited alone: only its own findings (the unused person), not the
-    // compose file's keys.
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert_eq!(diagnostics[0]["code"], "invalid-registry");
     assert!(
-        with_code(&diagnostics, "invalid-registry").is_empty(),
-        "{diagnostics:?}"
+        message.starts_with(
+            "the registry is invalid: 2 problems in 1 file; nothing was audited (first: /"
+        ),
+        "{message}"
     );
-    client.stop();
-    // Configured, the same directory is the registry, and the compose file
-    // is an error.
-    let mut client = Client::start(ws.dir.path(), json!({"now": NOW, "registry": "."}));
-    let uri = client.open(&ws.dir.path().join("ownership.yaml"), OWNERS);
-    client.diagnostics(&uri);
+    assert!(message.contains("docker-compose.yml:1:1)"), "{message}");
     let compose = uri.replace("ownership.yaml", "docker-compose.yml");
     let (_, diagnostics) = client.diagnostics(&compose);
     assert_eq!(
@@ -667,14 +670,19 @@ fn a_directory_of_other_yaml_is_no_registry() {
         "{diagnostics:?}"
     );
     client.stop();
-    // With paths configured, a file outside them is left alone.
+    // With paths configured, that is the registry, and a file outside them
+    // is left alone.
     let mut client = Client::start(
         ws.dir.path(),
         json!({"now": NOW, "registry": ["ownership.yaml"]}),
     );
     let outside = client.open(&ws.dir.path().join("docker-compose.yml"), "services: {}\n");
     let uri = client.open(&ws.dir.path().join("ownership.yaml"), OWNERS);
-    client.diagnostics(&uri);
+    let (_, diagnostics) = client.diagnostics(&uri);
+    assert!(
+        with_code(&diagnostics, "invalid-registry").is_empty(),
+        "{diagnostics:?}"
+    );
     let hover = client.result("textDocument/hover", Client::at(&outside, 0, 2));
     assert!(hover.is_null());
     assert!(
@@ -683,6 +691,99 @@ fn a_directory_of_other_yaml_is_no_registry() {
         client.pending
     );
     client.stop();
+}
+
+#[test]
+fn files_that_cannot_be_listed_or_read_make_the_registry_invalid() {
+    let ws = registry();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        ws.dir.path().join("missing.yaml"),
+        ws.dir.path().join("gone.yaml"),
+    )
+    .unwrap();
+    ws.write("latin1.yaml", b"version: 1\n# caf\xe9\n");
+    let mut client = Client::start(ws.dir.path(), json!({"now": NOW}));
+    let uri = client.open(&ws.dir.path().join("identities.yaml"), IDENTITIES);
+    let (_, diagnostics) = client.diagnostics(&uri);
+    // The broken link, which no file holds, is shown on the first file.
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("/gone.yaml: cannot read: no such file or directory"),
+        "{message}"
+    );
+    // owners.yaml has no error of its own: it says the registry is invalid,
+    // instead of showing no finding.
+    let owners = uri.replace("identities.yaml", "owners.yaml");
+    let (_, diagnostics) = client.diagnostics(&owners);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("; nothing was audited (first: /"),
+        "{message}"
+    );
+    let latin1 = uri.replace("identities.yaml", "latin1.yaml");
+    let (_, diagnostics) = client.diagnostics(&latin1);
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("UTF-8")),
+        "{diagnostics:?}"
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| !d["message"].as_str().unwrap().contains("empty")),
+        "{diagnostics:?}"
+    );
+    client.stop();
+}
+
+#[test]
+fn exit_without_shutdown_is_a_failure() {
+    let (server, client) = Connection::memory();
+    let handle = std::thread::spawn(move || nhi_own::lsp::serve(server));
+    let request = Request::new(
+        RequestId::from(1),
+        "initialize".to_owned(),
+        json!({"capabilities": {}}),
+    );
+    client.sender.send(request.into()).unwrap();
+    let _ = client
+        .receiver
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap();
+    client
+        .sender
+        .send(Notification::new("initialized".to_owned(), json!({})).into())
+        .unwrap();
+    client
+        .sender
+        .send(Notification::new("exit".to_owned(), Value::Null).into())
+        .unwrap();
+    assert!(!handle.join().unwrap().unwrap());
+    // And the binary exits 1 for it, 0 after `shutdown`.
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let initialize =
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    let initialized = frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+    let shutdown = frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
+    let exit = frame(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    let run = |input: String| {
+        crate::common::nhi_own()
+            .arg("lsp")
+            .write_stdin(input)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        run(format!("{initialize}{initialized}{shutdown}{exit}")),
+        Some(0)
+    );
+    assert_eq!(run(format!("{initialize}{initialized}{exit}")), Some(1));
 }
 
 #[test]
