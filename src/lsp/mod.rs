@@ -484,7 +484,10 @@ impl Server {
             })
         };
         if let Some(uri) = self.open_uri(path) {
-            return self.documents.get(&uri).is_some_and(|d| declares(&d.text.text));
+            return self
+                .documents
+                .get(&uri)
+                .is_some_and(|d| declares(&d.text.text));
         }
         std::fs::read_to_string(path).is_ok_and(|text| declares(&text))
     }

@@ -33,6 +33,7 @@ mod format;
 mod fuzz_regressions;
 mod injection;
 mod load_errors;
+mod lsp_changes;
 mod owners;
 mod properties;
 mod reconcile;
