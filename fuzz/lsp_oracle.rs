@@ -237,10 +237,8 @@ fn check_requests(snapshot: &Snapshot, file: usize, encoding: Encoding, position
     for position in at {
         if let Some(found) = symbol_at(snapshot, file, position, encoding) {
             assert_within(text, found.range, encoding, "symbol");
-            if let Some(h) = hover(snapshot, &found) {
-                if let Some(range) = h.range {
-                    assert_within(text, range, encoding, "hover");
-                }
+            if let Some(range) = hover(snapshot, &found).and_then(|h| h.range) {
+                assert_within(text, range, encoding, "hover");
             }
             if let Some(location) = definition(snapshot, &found.symbol, encoding) {
                 check_location(snapshot, &location, encoding, "definition");
@@ -279,8 +277,7 @@ fn check_actions(snapshot: &Snapshot, file: usize, encoding: Encoding, apply: us
         let CodeActionOrCommand::CodeAction(action) = action else {
             continue;
         };
-        let changes = action.edit.and_then(|e| e.changes).unwrap_or_default();
-        for (target, edits) in changes {
+        for (target, edits) in action.edit.and_then(|e| e.changes).into_iter().flatten() {
             let target_text = text_of(snapshot, &target);
             for edit in &edits {
                 assert_within(target_text, edit.range, encoding, &action.title);
@@ -292,7 +289,7 @@ fn check_actions(snapshot: &Snapshot, file: usize, encoding: Encoding, apply: us
             // Edits of one change apply last first, as their ranges are of
             // the text before the change.
             let mut sorted = edits.clone();
-            sorted.sort_by(|a, b| b.range.start.cmp(&a.range.start));
+            sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
             let mut fixed = (**text).clone();
             for edit in &sorted {
                 fixed = apply_change(&fixed, edit.range, &edit.new_text, encoding);
