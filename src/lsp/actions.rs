@@ -275,6 +275,7 @@ mod tests {
         };
         let Some(snapshot) = analyze(
             vec![input],
+            Vec::new(),
             settings,
             &mut crate::registry::ParseCache::default(),
             &|| false,

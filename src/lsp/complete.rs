@@ -31,6 +31,11 @@ pub enum Slot {
 /// The slot being typed at a position, with the typed prefix's start
 /// (0-based character index on the line).
 pub fn slot_at(text: &Text, line: usize, at: usize) -> Option<(Slot, usize)> {
+    // Past the last line there is nothing typed, and no line above to read
+    // back to (a client's line can be any number).
+    if line >= text.lines() {
+        return None;
+    }
     let line_text = text.line(line);
     let before: String = line_text.chars().take(at).collect();
     let section = section(text, line);
@@ -87,7 +92,7 @@ fn last_key(rest: &str) -> Option<String> {
 /// earlier line less indented (or as indented, YAML's compact sequences)
 /// that ends with `key:`.
 fn parent_key(text: &Text, line: usize, indent: usize) -> Option<String> {
-    for above in (0..line).rev() {
+    for above in (0..line.min(text.lines())).rev() {
         let l = text.line(above);
         let trimmed = l.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -107,7 +112,7 @@ fn parent_key(text: &Text, line: usize, indent: usize) -> Option<String> {
 
 /// The top-level key (`identities`, `owners`, `policy`) whose block holds a line.
 fn section(text: &Text, line: usize) -> Option<String> {
-    for above in (0..line).rev() {
+    for above in (0..line.min(text.lines())).rev() {
         let l = text.line(above);
         if l.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return l.split(':').next().map(|k| k.trim().to_owned());
@@ -246,5 +251,13 @@ mod tests {
         // The top-level `policy` block is no role.
         assert_eq!(slot("policy: |"), None);
         assert_eq!(slot("identities:\n  - id: |"), None);
+    }
+
+    #[test]
+    fn a_line_far_past_the_end_is_no_slot() {
+        let text = Text::new("owners:\n  t:\n    members:\n      - p\n".to_owned());
+        assert_eq!(slot_at(&text, u32::MAX as usize, u32::MAX as usize), None);
+        let far = Position::new(u32::MAX, u32::MAX);
+        assert!(complete(&text, far, Encoding::Utf16, None).is_none());
     }
 }

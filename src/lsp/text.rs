@@ -29,7 +29,12 @@ pub struct Text {
     pub text: String,
     /// Byte offset of each line's first character.
     starts: Vec<usize>,
+    /// Whether the text starts with a byte order mark, which the loader does
+    /// not count as a character of line 1 and the editor does.
+    bom: bool,
 }
+
+const BOM: char = '\u{feff}';
 
 impl Text {
     pub fn new(text: String) -> Self {
@@ -49,7 +54,17 @@ impl Text {
                 _ => i += 1,
             }
         }
-        Text { text, starts }
+        let bom = text.starts_with(BOM);
+        Text { text, starts, bom }
+    }
+
+    /// The units a line's text starts after: the byte order mark's, on line 1.
+    fn skipped(&self, line: usize, encoding: Encoding) -> u32 {
+        if self.bom && line == 0 {
+            encoding.width(BOM)
+        } else {
+            0
+        }
     }
 
     /// The text of a line (0-based), without its line break; empty past the end.
@@ -62,7 +77,12 @@ impl Text {
             .get(line + 1)
             .copied()
             .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\r', '\n'])
+        let text = self.text[start..end].trim_end_matches(['\r', '\n']);
+        if line == 0 && self.bom {
+            text.strip_prefix(BOM).unwrap_or(text)
+        } else {
+            text
+        }
     }
 
     pub fn lines(&self) -> usize {
@@ -74,18 +94,20 @@ impl Text {
     pub fn position(&self, line: u32, col: u32, encoding: Encoding) -> Position {
         let index = line.saturating_sub(1) as usize;
         let text = self.line(index);
-        let units = text
+        let units: u32 = text
             .chars()
             .take(col.saturating_sub(1) as usize)
             .map(|c| encoding.width(c))
             .sum();
-        Position::new(index as u32, units)
+        Position::new(index as u32, units + self.skipped(index, encoding))
     }
 
     /// The range of the characters `[start, end)` (0-based) of a 0-based line.
     pub fn range(&self, line: usize, start: usize, end: usize, encoding: Encoding) -> Range {
         let text = self.line(line);
-        let units = |n: usize| text.chars().take(n).map(|c| encoding.width(c)).sum();
+        let skipped = self.skipped(line, encoding);
+        let units =
+            |n: usize| skipped + text.chars().take(n).map(|c| encoding.width(c)).sum::<u32>();
         Range::new(
             Position::new(line as u32, units(start)),
             Position::new(line as u32, units(end)),
@@ -97,7 +119,7 @@ impl Text {
     /// or the end of the line).
     pub fn char_at(&self, position: Position, encoding: Encoding) -> (usize, usize) {
         let line = position.line as usize;
-        let mut units = 0;
+        let mut units = self.skipped(line, encoding);
         let mut chars = 0;
         for c in self.line(line).chars() {
             if units >= position.character {
@@ -115,7 +137,16 @@ impl Text {
             return self.text.len();
         };
         let (_, chars) = self.char_at(position, encoding);
-        let line = self.line(position.line as usize);
+        let index = position.line as usize;
+        if self.skipped(index, encoding) > position.character {
+            return start;
+        }
+        let start = if index == 0 && self.bom {
+            start + BOM.len_utf8()
+        } else {
+            start
+        };
+        let line = self.line(index);
         start
             + line
                 .char_indices()
@@ -201,6 +232,30 @@ mod tests {
         assert_eq!(text.position(2, 11, Encoding::Utf32), Position::new(1, 10));
         assert_eq!(text.char_at(Position::new(1, 11), Encoding::Utf16), (1, 10));
         assert_eq!(text.char_at(Position::new(1, 10), Encoding::Utf16), (1, 9));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_counted_by_the_editor_only() {
+        // The loader puts `tokn` at line 1, column 34; the editor, which
+        // counts the mark, at unit 34.
+        let text = Text::new("\u{feff}{version: 1, identities: [{kind: tokn}]}".to_owned());
+        assert_eq!(text.line(0).chars().nth(33), Some('t'));
+        assert_eq!(text.position(1, 34, Encoding::Utf16), Position::new(0, 34));
+        assert_eq!(
+            text.range(0, 34, 38, Encoding::Utf8).start,
+            Position::new(0, 37)
+        );
+        assert_eq!(text.char_at(Position::new(0, 34), Encoding::Utf16), (0, 33));
+        let changed = apply_change(
+            &text,
+            Range::new(Position::new(0, 34), Position::new(0, 38)),
+            "token",
+            Encoding::Utf16,
+        );
+        assert_eq!(
+            changed.text,
+            "\u{feff}{version: 1, identities: [{kind: token}]}"
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod fuzz_regressions;
 mod injection;
 mod load_errors;
 mod lsp;
+mod lsp_changes;
 mod owners;
 mod properties;
 mod reconcile;
