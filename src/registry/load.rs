@@ -102,82 +102,128 @@ pub fn load_bytes(files: &[(&str, &[u8])], options: &LoadOptions) -> Result<Regi
     load_read(&displays, read, |_| true, options, Vec::new())
 }
 
-/// Parsed files kept from one load to the next of the same files (the
-/// language server's): a file whose name, place in the list and text are
-/// unchanged is not parsed again. A file's parse is kept from the second
-/// load that finds it unchanged on: the file being edited changes at every
-/// load, and copying its parse each time would cost more than it saves.
+/// Parsed documents kept from one load to the next (the language
+/// server's): a file, or a head or chunk of a split file, whose name, place
+/// and text are unchanged is not parsed again. Large files are split into
+/// chunks of a fixed size, so that an edit within a line leaves the other
+/// chunks as they were. A document's parse is kept from the second load
+/// that finds it unchanged: the one being edited changes at every load, and
+/// copying its parse each time would cost more than it saves. Documents a
+/// load did not use are dropped.
 #[derive(Default)]
 pub struct ParseCache {
-    files: Vec<Option<Parsed>>,
+    docs: std::sync::Mutex<HashMap<u64, Vec<CachedDoc>>>,
 }
 
-/// One file's name and text, and its parse once kept.
-struct Parsed {
+/// One document, and its parse once kept.
+struct CachedDoc {
+    file: u32,
+    whole: bool,
     display: String,
-    text: String,
-    parse: Option<(FileContents, Vec<LoadError>)>,
+    doc: String,
+    parse: Option<std::sync::Arc<(FileContents, Vec<LoadError>)>>,
+    used: bool,
 }
 
-impl Parsed {
-    fn is(&self, display: &str, text: &str) -> bool {
-        self.display == display && self.text == text
+impl ParseCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<CachedDoc>>> {
+        self.docs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The parse of one document: kept, or made (and kept if seen before).
+    fn parse(
+        &self,
+        file: u32,
+        display: &str,
+        doc: &str,
+        whole: bool,
+    ) -> (FileContents, Vec<LoadError>) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (file, whole, display, doc).hash(&mut hasher);
+        let key = hasher.finish();
+        let same = |c: &CachedDoc| {
+            c.file == file && c.whole == whole && c.display == display && c.doc == doc
+        };
+        let kept = {
+            let mut docs = self.lock();
+            let slot = docs.entry(key).or_default();
+            match slot.iter_mut().find(|c| same(c)) {
+                Some(cached) => {
+                    cached.used = true;
+                    Some(cached.parse.clone())
+                }
+                None => None,
+            }
+        };
+        if let Some(Some(parse)) = &kept {
+            return (parse.0.clone(), parse.1.clone());
+        }
+        let mut converter = Converter::new(file, display);
+        parse_document(&mut converter, display, doc, whole);
+        let parse = (converter.contents, converter.errors);
+        let mut docs = self.lock();
+        let slot = docs.entry(key).or_default();
+        match slot.iter_mut().find(|c| same(c)) {
+            // Seen unchanged before: keep its parse from now on.
+            Some(cached) => {
+                cached.parse = Some(std::sync::Arc::new((parse.0.clone(), parse.1.clone())))
+            }
+            None => slot.push(CachedDoc {
+                file,
+                whole,
+                display: display.to_owned(),
+                doc: doc.to_owned(),
+                parse: None,
+                used: true,
+            }),
+        }
+        parse
+    }
+
+    /// Drops the documents the last load did not use.
+    fn sweep(&self) {
+        let mut docs = self.lock();
+        docs.retain(|_, slot| {
+            slot.retain_mut(|c| std::mem::replace(&mut c.used, false));
+            !slot.is_empty()
+        });
     }
 }
 
+/// The chunk size of [`load_cached`]: small enough that an edit re-parses
+/// little, large enough that a chunk costs more to parse than to set up.
+const CACHED_CHUNK_BYTES: usize = 64 * 1024;
+
 /// Loads a registry held in memory as [`load_bytes`] does, parsing again
-/// only the files that changed since the last load with `cache`.
+/// only the documents that changed since the last load with `cache`.
 pub fn load_cached(
     files: &[(&str, &str)],
     options: &LoadOptions,
-    cache: &mut ParseCache,
+    cache: &ParseCache,
 ) -> Result<Registry, LoadErrors> {
     let displays: Vec<String> = files
         .iter()
         .map(|(name, _)| display_path(Path::new(name)))
         .collect();
-    cache.files.resize_with(files.len(), || None);
-    cache.files.truncate(files.len());
-    let hit: Vec<bool> = cache
-        .files
-        .iter()
-        .zip(files.iter().zip(&displays))
-        .map(|(cached, ((_, text), display))| {
-            cached
-                .as_ref()
-                .is_some_and(|c| c.parse.is_some() && c.is(display, text))
-        })
-        .collect();
-    // A file parsed before is read as empty, and its parse taken from the cache.
-    let read = |i: usize| {
-        if hit[i] {
-            Ok(String::new())
-        } else {
-            super::files::decode(files[i].1.as_bytes().to_vec(), &displays[i])
-        }
+    let read = |i: usize| super::files::decode(files[i].1.as_bytes().to_vec(), &displays[i]);
+    let options = LoadOptions {
+        chunking: match options.chunking {
+            Chunking::Auto => Chunking::Bytes(CACHED_CHUNK_BYTES),
+            other => other,
+        },
+        ..options.clone()
     };
-    let mut parsed = parse_read(&displays, read, |_| true, options);
-    for (i, (slot, parse)) in cache.files.iter_mut().zip(&mut parsed).enumerate() {
-        match slot {
-            Some(Parsed {
-                parse: Some((contents, errors)),
-                ..
-            }) if hit[i] => {
-                parse.1 = contents.clone();
-                parse.2 = errors.clone();
-            }
-            Some(seen) if seen.is(&displays[i], files[i].1) => {
-                seen.parse = Some((parse.1.clone(), parse.2.clone()));
-            }
-            _ => {
-                *slot = Some(Parsed {
-                    display: displays[i].clone(),
-                    text: files[i].1.to_owned(),
-                    parse: None,
-                });
-            }
-        }
-    }
+    let parsed = parse_read_with(
+        &displays,
+        read,
+        |_| true,
+        &options,
+        |file, display, doc, whole| cache.parse(file, display, doc, whole),
+    );
+    cache.sweep();
     merge_parsed(parsed, Vec::new())
 }
 
@@ -220,10 +266,9 @@ fn parse_read(
     rereadable: impl Fn(usize) -> bool,
     options: &LoadOptions,
 ) -> Vec<(String, FileContents, Vec<LoadError>)> {
-    // Each file is read once, on whichever worker parses it.
-    let outcomes = parse_files(
+    parse_read_with(
         displays,
-        &read,
+        read,
         rereadable,
         options,
         |file, display, doc, whole| {
@@ -231,7 +276,20 @@ fn parse_read(
             parse_document(&mut converter, display, doc, whole);
             (converter.contents, converter.errors)
         },
-    );
+    )
+}
+
+/// [`parse_read`] with the parse of one document (a file, or a head or
+/// chunk of a split file) given.
+fn parse_read_with(
+    displays: &[String],
+    read: impl Fn(usize) -> Result<String, LoadError> + Sync,
+    rereadable: impl Fn(usize) -> bool,
+    options: &LoadOptions,
+    parse: impl Fn(u32, &str, &str, bool) -> (FileContents, Vec<LoadError>) + Sync,
+) -> Vec<(String, FileContents, Vec<LoadError>)> {
+    // Each file is read once, on whichever worker parses it.
+    let outcomes = parse_files(displays, &read, rereadable, options, parse);
     let mut parsed = Vec::with_capacity(outcomes.len());
     for (index, (display, outcome)) in outcomes.into_iter().enumerate() {
         let (contents, file_errors) = match outcome {

@@ -376,3 +376,48 @@ fn errors_in_a_split_file_are_those_of_the_whole_file_from_a_file_and_from_stdin
         whole.stderr
     );
 }
+
+/// What a load gives, as text: the registry, or every error.
+fn outcome(result: Result<nhi_own::registry::Registry, nhi_own::registry::LoadErrors>) -> String {
+    match result {
+        Ok(registry) => format!("{registry:?}"),
+        Err(errors) => format!("{errors:?}"),
+    }
+}
+
+#[test]
+fn a_cached_load_is_the_load_edit_after_edit() {
+    use nhi_own::registry::{LoadOptions, ParseCache, load_bytes, load_cached};
+    // About 20 chunks of the cache's size.
+    let text = gen_registry::registry(4000);
+    let cache = ParseCache::default();
+    let middle = text.len() / 2;
+    let line = text[middle..]
+        .find("\n    kind: ")
+        .map(|i| middle + i)
+        .unwrap();
+    let edits: Vec<String> = vec![
+        text.clone(),
+        text.clone(),
+        // Within a line, twice: the other chunks are taken from the cache.
+        text.replacen("last_reviewed: 2026-0", "last_reviewed: 2025-0", 1),
+        text.replacen("last_reviewed: 2026-0", "last_reviewed: 2024-0", 1),
+        // A line more: every later chunk moves.
+        format!("{}\n    description: added{}", &text[..line], &text[line..]),
+        // An error in one chunk, then fixed.
+        format!("{}\n    kidn: token{}", &text[..line], &text[line..]),
+        text.clone(),
+        // A second file beside it.
+        text.replacen("owners:", "owners:\n  extra: { kind: person }", 1),
+    ];
+    for (n, edited) in edits.iter().enumerate() {
+        let files = [
+            ("reg.yaml", edited.as_str()),
+            ("more.yaml", "version: 1\nidentities: []\n"),
+        ];
+        let bytes: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+        let expected = outcome(load_bytes(&bytes, &LoadOptions::default()));
+        let got = outcome(load_cached(&files, &LoadOptions::default(), &cache));
+        assert!(expected == got, "edit {n}: the cached load differs");
+    }
+}
