@@ -181,4 +181,16 @@ for case in unknown-members big-team; do
     ignore=-i measure "refs-$case" 10000 $bin audit --now $now --format json "$data/$case.yaml"
 done
 
+# The language server: from a change sent to the diagnostics of that version
+# received (bench/lsp_latency.py), on 10,000 identities in one file and in 20.
+lsp_n=10000
+if [[ ! -f $data/lsp-$lsp_n/reg.yaml ]]; then
+    mkdir -p "$data/lsp-$lsp_n"
+    $gen $lsp_n "$data/lsp-$lsp_n/reg.yaml"
+fi
+[[ -d $data/lsp-$lsp_n-files ]] || $gen $lsp_n "$data/lsp-$lsp_n-files" --files 20
+echo "measuring the language server on $lsp_n identities..." >&2
+python3 bench/lsp_latency.py "$bin" "$data/lsp-$lsp_n/reg.yaml" 50 >"$results/lsp-one-file.json"
+python3 bench/lsp_latency.py "$bin" "$data/lsp-$lsp_n-files/identities-010.yaml" 50 >"$results/lsp-files.json"
+
 python3 bench/summarize.py "$results" "$data" "${sizes[@]}"

@@ -191,6 +191,18 @@ def main(results, data, sizes):
                 + ", ".join(f"{key} {value:,}" for key, value in counts.items())
                 + ")"
             )
+    lsp = [(what, results / name) for what, name in [
+        ("10,000 identities, one file", "lsp-one-file.json"),
+        ("10,000 identities in 20 files, one edited", "lsp-files.json"),
+    ] if (results / name).exists()]
+    if lsp:
+        print("\nLanguage server (`bench/lsp_latency.py`: a change sent, its diagnostics received):\n")
+        print("| registry | edits | median | 90th percentile | worst | diagnostics |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for what, path in lsp:
+            r = json.loads(path.read_text())
+            print(f"| {what} | {r['edits']} | {r['median_ms']} ms | {r['p90_ms']} ms"
+                  f" | {r['max_ms']} ms | {r['diagnostics']:,} |")
     print("\nReference checks (`bench/gen_references.py`; each once took over 30 s):\n")
     print("| registry | size | audit |")
     print("|---|---:|---:|")
