@@ -24,13 +24,18 @@ on standard input and output. Its `initializationOptions` (all optional):
 Findings suppressed by a valid exception are shown as hints, with the reason.
 An unknown option or a bad value makes the server refuse to start, naming it.
 
-Example (Neovim):
+Example (Neovim 0.8 to 0.10, in init.lua; 0.11 has vim.lsp.config, see the README):
 
-  vim.lsp.start({
-    name = 'nhi-own',
-    cmd = { 'nhi-own', 'lsp' },
-    root_dir = vim.fs.dirname(vim.fs.find({ 'ownership.yaml' }, { upward = true })[1]),
-    init_options = { registry = { 'ownership.yaml' }, failOn = 'warning' },
+  vim.api.nvim_create_autocmd('FileType', {
+    pattern = 'yaml',
+    callback = function()
+      vim.lsp.start({
+        name = 'nhi-own',
+        cmd = { 'nhi-own', 'lsp' },
+        root_dir = vim.fs.dirname(vim.fs.find({ 'ownership.yaml', '.git' }, { upward = true })[1]),
+        init_options = { registry = { 'ownership.yaml' }, failOn = 'warning' },
+      })
+    end,
   })";
 
 /// The validated options.

@@ -458,7 +458,7 @@ fn neovim_sees_diagnostics_navigation_completion_and_fixes() -> Result<Completio
     // Hovers: the owner's kind and status; the rule's documentation.
     let owner = hover_text(&seen.step(step::HOVER_OWNER)["result"]);
     assert!(
-        owner.contains("`dana`") && owner.contains("person") && owner.contains("active"),
+        owner.contains("` dana `") && owner.contains("person") && owner.contains("active"),
         "hover on `technical: dana` should show her kind and status; got {owner:?}"
     );
     let rule = hover_text(&seen.step(step::HOVER_RULE)["result"]);

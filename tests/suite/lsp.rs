@@ -167,6 +167,25 @@ impl Client {
         (version, diagnostics)
     }
 
+    /// The code actions over a diagnostic's range.
+    fn actions(&mut self, uri: &str, diagnostic: &Value) -> Vec<Value> {
+        let params = json!({"textDocument": {"uri": uri}, "range": diagnostic["range"],
+                            "context": {"diagnostics": []}});
+        let result = self.result("textDocument/codeAction", params);
+        result.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The code action over a diagnostic's range whose title starts so.
+    fn action(&mut self, uri: &str, diagnostic: &Value, title: &str) -> Value {
+        let actions = self.actions(uri, diagnostic);
+        let found = actions
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with(title));
+        found
+            .cloned()
+            .unwrap_or_else(|| panic!("no `{title}` in {actions:?}"))
+    }
+
     fn at(uri: &str, line: u32, character: u32) -> Value {
         json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
     }
@@ -320,10 +339,7 @@ fn unknown_keys_are_load_errors_with_a_quick_fix() {
             .unwrap()
             .starts_with("unknown key `last_reviwed`")
     );
-    let actions = client.result(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": error["range"], "context": {"diagnostics": []}}),
-    );
+    let actions = client.actions(&uri, error);
     assert_eq!(actions[0]["title"], "Replace with `last_reviewed`");
     let edit = &actions[0]["edit"]["changes"][&uri][0];
     assert_eq!(edit["newText"], "last_reviewed");
@@ -452,33 +468,19 @@ fn quick_fixes_repair_what_they_fix() {
     let mut client = Client::start(ws.dir.path(), json!({"now": NOW}));
     let uri = client.open(&ws.dir.path().join("identities.yaml"), IDENTITIES);
     let (_, diagnostics) = client.diagnostics(&uri);
-    let actions = |client: &mut Client, diagnostic: &Value| {
-        client.result(
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": []}}),
-        )
-    };
     // The did-you-mean owner id.
     let unknown = with_code(&diagnostics, "unknown-owner")[0].clone();
-    let fixes = actions(&mut client, &unknown);
-    let replace = fixes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Replace with `team-payments`")
-        .unwrap();
-    let fixed = apply(IDENTITIES, replace, &uri);
+    let replace = client.action(&uri, &unknown, "Replace with `team-payments`");
+    let fixed = apply(IDENTITIES, &replace, &uri);
     assert!(fixed.contains("owners: { policy: team-payments, technical: alex"));
     // The missing role, above the mapping's first key.
     let missing = with_code(&diagnostics, "missing-owner")[0].clone();
-    let fixes = actions(&mut client, &missing);
-    let add = fixes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Add the `policy` role (then name its owner)")
-        .unwrap();
-    let fixed = apply(IDENTITIES, add, &uri);
+    let add = client.action(
+        &uri,
+        &missing,
+        "Add the `policy` role (then name its owner)",
+    );
+    let fixed = apply(IDENTITIES, &add, &uri);
     assert!(
         fixed.contains("    owners:\n      policy: \n      technical: alex\n"),
         "{fixed}"
@@ -486,14 +488,12 @@ fn quick_fixes_repair_what_they_fix() {
     // No stub goes into a flow mapping (zoë's entry), where the lines of
     // one would break it.
     let escalation = with_code(&diagnostics, "missing-escalation")[0].clone();
-    let fixes = actions(&mut client, &escalation);
+    let fixes = client.actions(&uri, &escalation);
     assert!(
         fixes
-            .as_array()
-            .unwrap()
             .iter()
             .all(|a| !a["title"].as_str().unwrap().starts_with("Add an exception")),
-        "{fixes}"
+        "{fixes:?}"
     );
     client.stop();
 }
@@ -517,17 +517,7 @@ fn an_exception_stub_is_valid_yaml_that_suppresses_the_finding() {
     let uri = client.open(&ws.dir.path().join("identities.yaml"), &text);
     let (_, diagnostics) = client.diagnostics(&uri);
     let overdue = with_code(&diagnostics, "review-overdue")[0].clone();
-    let fixes = client.result(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": overdue["range"], "context": {"diagnostics": []}}),
-    );
-    let stub = fixes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
-        .unwrap()
-        .clone();
+    let stub = client.action(&uri, &overdue, "Add an exception");
     let fixed = apply(&text, &stub, &uri);
     assert!(
         fixed.contains(concat!(
@@ -568,16 +558,7 @@ fn client_diagnostics_of_fixture(client: &mut Client, uri: &str) -> Vec<Value> {
     client.change(uri, 3, [0, 0, 60, 0], IDENTITIES);
     let (_, diagnostics) = client.diagnostics(uri);
     let separation = with_code(&diagnostics, "no-separation-of-duties")[0].clone();
-    let fixes = client.result(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": separation["range"], "context": {"diagnostics": []}}),
-    );
-    let stub = fixes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
-        .unwrap();
+    let stub = client.action(uri, &separation, "Add an exception");
     let inserted = stub["edit"]["changes"][uri][0]["newText"].as_str().unwrap();
     assert!(
         inserted.contains("rule: no-separation-of-duties"),
@@ -794,17 +775,7 @@ fn an_exception_stub_joins_the_list_and_names_no_approver_it_cannot() {
     let (_, diagnostics) = client.diagnostics(&uri);
     // old-key has no policy owner, so no approver to propose.
     let missing = with_code(&diagnostics, "missing-owner")[0].clone();
-    let fixes = client.result(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": missing["range"], "context": {"diagnostics": []}}),
-    );
-    let stub = fixes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"].as_str().unwrap().starts_with("Add an exception"))
-        .unwrap()
-        .clone();
+    let stub = client.action(&uri, &missing, "Add an exception");
     let fixed = apply(IDENTITIES, &stub, &uri);
     assert!(
         fixed.contains(concat!(
