@@ -24,7 +24,8 @@ on standard input and output. Its `initializationOptions` (all optional):
 Findings suppressed by a valid exception are shown as hints, with the reason.
 An unknown option or a bad value makes the server refuse to start, naming it.
 
-Example (Neovim 0.8 to 0.10, in init.lua; 0.11 has vim.lsp.config, see the README):
+Neovim 0.8 to 0.10, in init.lua (0.11 has vim.lsp.config; the README shows it,
+and VS Code and Helix):
 
   vim.api.nvim_create_autocmd('FileType', {
     pattern = 'yaml',
@@ -36,7 +37,10 @@ Example (Neovim 0.8 to 0.10, in init.lua; 0.11 has vim.lsp.config, see the READM
         init_options = { registry = { 'ownership.yaml' }, failOn = 'warning' },
       })
     end,
-  })";
+  })
+
+Examples:
+  nhi-own lsp        # what the editor runs: LSP on standard input and output";
 
 /// The validated options.
 #[derive(Debug, Clone)]
