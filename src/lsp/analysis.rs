@@ -157,22 +157,22 @@ pub fn analyze(
         .enumerate()
         .map(|(i, f)| (f.name.clone(), i))
         .collect();
-    match loaded {
-        Err(errors) => {
-            let all: Vec<&LoadError> = unreadable.iter().chain(&errors.0).collect();
-            for e in &all {
+    // Problems met reading files, then the loader's: any of them, and
+    // nothing is audited.
+    let (registry, load_errors) = match loaded {
+        Ok(registry) => (Some(registry), Vec::new()),
+        Err(errors) => (None, errors.0),
+    };
+    let errors: Vec<&LoadError> = unreadable.iter().chain(&load_errors).collect();
+    match registry {
+        _ if !errors.is_empty() => {
+            for e in &errors {
                 snapshot.add_error(&index, e, settings.encoding);
             }
-            snapshot.not_audited(&all);
+            snapshot.not_audited(&errors);
         }
-        Ok(_) if !unreadable.is_empty() => {
-            let all: Vec<&LoadError> = unreadable.iter().collect();
-            for e in &all {
-                snapshot.add_error(&index, e, settings.encoding);
-            }
-            snapshot.not_audited(&all);
-        }
-        Ok(registry) => {
+        None => {}
+        Some(registry) => {
             let report = crate::audit::audit(&registry, settings.today);
             if cancelled() {
                 return None;

@@ -56,6 +56,11 @@ pub fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 }
 
 impl Shared {
+    /// Whether no newer change of the job's document has been asked for.
+    fn is_newest(&self, job: &Job) -> bool {
+        self.latest.get(job.uri.as_str()) == Some(&job.generation)
+    }
+
     /// The latest analysis of the registry a file is in.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
         self.snapshots
@@ -129,15 +134,11 @@ impl<'a> Worker<'a> {
             let mut jobs = vec![first];
             jobs.extend(receiver.try_iter());
             for job in jobs {
-                if self.current(&job) {
+                if lock(self.shared).is_newest(&job) {
                     self.job(&job);
                 }
             }
         }
-    }
-
-    fn current(&self, job: &Job) -> bool {
-        lock(self.shared).latest.get(job.uri.as_str()) == Some(&job.generation)
     }
 
     fn job(&mut self, job: &Job) {
@@ -176,13 +177,13 @@ impl<'a> Worker<'a> {
         let cache = self.caches.entry(Arc::clone(&group.key)).or_default();
         let listing = group.listing.to_vec();
         let shared = self.shared;
-        let current = || lock(shared).latest.get(job.uri.as_str()) == Some(&job.generation);
-        let Some(snapshot) = analyze(inputs, listing, settings, cache, &|| !current()) else {
+        let cancelled = || !lock(shared).is_newest(job);
+        let Some(snapshot) = analyze(inputs, listing, settings, cache, &cancelled) else {
             return;
         };
         let snapshot = Arc::new(snapshot);
         let mut state = lock(self.shared);
-        if state.latest.get(job.uri.as_str()) != Some(&job.generation) {
+        if !state.is_newest(job) {
             return;
         }
         // Files that a registry held before and no longer holds (deleted,

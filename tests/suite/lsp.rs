@@ -186,6 +186,12 @@ impl Client {
             .unwrap_or_else(|| panic!("no `{title}` in {actions:?}"))
     }
 
+    /// The Markdown of the hover at a position.
+    fn hover(&mut self, uri: &str, line: u32, character: u32) -> String {
+        let hover = self.result("textDocument/hover", Client::at(uri, line, character));
+        hover["contents"]["value"].as_str().unwrap().to_owned()
+    }
+
     fn at(uri: &str, line: u32, character: u32) -> Value {
         json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
     }
@@ -388,29 +394,25 @@ fn definition_references_and_hover_follow_owners() {
         .collect();
     let expected = [5, 6, 7, 15, 21].map(|line| ("identities.yaml".to_owned(), line));
     assert_eq!(places, expected);
-    let hover = client.result("textDocument/hover", Client::at(&uri, 5, 16));
-    let text = hover["contents"]["value"].as_str().unwrap();
+    let text = client.hover(&uri, 5, 16);
     assert!(text.contains("team · active"), "{text}");
     assert!(text.contains("#payments-oncall"), "{text}");
     assert!(text.contains("` alex ` (active)"), "{text}");
     // A rule id in an exception: the rule's explanation.
-    let hover = client.result("textDocument/hover", Client::at(&uri, 19, 16));
-    let text = hover["contents"]["value"].as_str().unwrap();
+    let text = client.hover(&uri, 19, 16);
     assert!(
         text.starts_with("**stale-rotation** (lifecycle rule"),
         "{text}"
     );
     assert!(text.contains("How to fix it"), "{text}");
     // A date: what falls due when.
-    let hover = client.result("textDocument/hover", Client::at(&uri, 22, 18));
-    let text = hover["contents"]["value"].as_str().unwrap();
+    let text = client.hover(&uri, 22, 18);
     assert!(
         text.starts_with("2026-12-20: in 19 days (as of 2026-12-01)"),
         "{text}"
     );
     assert!(text.contains("2026-12-20"), "{text}");
-    let hover = client.result("textDocument/hover", Client::at(&uri, 8, 35));
-    let text = hover["contents"]["value"].as_str().unwrap();
+    let text = client.hover(&uri, 8, 35);
     assert!(text.starts_with("2026-11-01: 30 days ago"), "{text}");
     assert!(text.contains("2027-01-30"), "next rotation: {text}");
     client.stop();
